@@ -1,0 +1,21 @@
+import { Hono } from "hono";
+import { secureHeaders } from "hono/secure-headers";
+import { consoleLogger, type Logger } from "../log";
+import { invocationResources, type AppEnv } from "./context";
+import { errorBody, handleError } from "./errors";
+import { healthRoutes } from "./health";
+import { requestId } from "./request-id";
+
+/** Builds the Worker's HTTP app; tests build the same one. */
+export function createApp(log: Logger = consoleLogger) {
+  const app = new Hono<AppEnv>()
+    .use(requestId)
+    .use(secureHeaders())
+    .use(invocationResources(log))
+    .route("/", healthRoutes);
+  app.notFound((c) => c.json(errorBody(c, "NOT_FOUND", `No route for ${c.req.method} ${new URL(c.req.url).pathname}`), 404));
+  app.onError(handleError);
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

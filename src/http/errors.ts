@@ -1,0 +1,47 @@
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { ConfigError } from "../config";
+import type { AppEnv } from "./context";
+
+/** An error the API answers with its own status and code. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: string,
+    message: string,
+    readonly extra: Record<string, unknown> = {},
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+export function errorBody(c: Context<AppEnv>, code: string, message: string, extra: Record<string, unknown> = {}) {
+  return { success: false as const, code, message, ...extra, requestId: c.get("requestId") ?? null };
+}
+
+/** Every error becomes JSON { success: false, code, message, requestId }; never a stack trace. */
+export function handleError(err: Error, c: Context<AppEnv>) {
+  if (err instanceof ApiError) {
+    for (const [name, value] of Object.entries(err.headers)) c.header(name, value);
+    return c.json(errorBody(c, err.code, err.message, err.extra), err.status);
+  }
+  if (err instanceof ConfigError) {
+    c.get("log")?.({ level: "ERROR", message: "config_invalid", requestId: c.get("requestId"), problems: err.problems });
+    return c.json(errorBody(c, err.code, err.message), 500);
+  }
+  if (err instanceof HTTPException) {
+    const status = err.status as ContentfulStatusCode;
+    const code = status === 413 ? "PAYLOAD_TOO_LARGE" : status === 401 ? "UNAUTHORIZED" : "BAD_REQUEST";
+    return c.json(errorBody(c, code, err.message || "Bad request"), status);
+  }
+  c.get("log")?.({
+    level: "ERROR",
+    message: "request_failed",
+    requestId: c.get("requestId"),
+    error: err.name,
+  });
+  return c.json(errorBody(c, "INTERNAL", "Internal error; see the Worker's logs for this request id"), 500);
+}

@@ -1,0 +1,37 @@
+/** Calls the Worker's own fetch and scheduled entry points, with per-test bindings. */
+import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
+import { inject } from "vitest";
+import worker from "../../src/index";
+import type { Bindings } from "../../src/config";
+
+export const OPERATOR_TOKEN = "test-operator-token-0123456789abcdef";
+
+export function testBindings(overrides: Partial<Bindings> = {}): Bindings {
+  return {
+    DATABASE_URL: inject("defaultDatabaseUrl"),
+    NEON_WS_PROXY: inject("wsProxy"),
+    BAKALARI_URL: inject("fakeBakalariUrl"),
+    BAKALARI_USERNAME: "sync-service",
+    BAKALARI_PASSWORD: "test-password",
+    OPERATOR_TOKEN,
+    ...overrides,
+  };
+}
+
+export async function fetchWorker(input: string | Request, init: RequestInit | undefined, env: Bindings): Promise<Response> {
+  const request = typeof input === "string" ? new Request(new URL(input, "http://worker.test"), init) : input;
+  const ctx = createExecutionContext();
+  const response = await worker.fetch(request as Request<unknown, IncomingRequestCfProperties>, env, ctx);
+  await waitOnExecutionContext(ctx);
+  return response;
+}
+
+export async function runScheduled(env: Bindings, cron = "*/15 * * * *"): Promise<void> {
+  const ctx = createExecutionContext();
+  const controller = createScheduledController({ cron, scheduledTime: Date.now() });
+  try {
+    await worker.scheduled(controller, env, ctx);
+  } finally {
+    await waitOnExecutionContext(ctx);
+  }
+}
