@@ -1,0 +1,270 @@
+/**
+ * The planner: a pure function (Roster snapshot, current state) -> Plan. No I/O.
+ * The same plan powers real runs, dry runs and safety holds.
+ */
+import type { Roster, RosterWarning } from "../bakalari/roster";
+import { contentHash } from "./hash";
+
+export const ENTITY_TYPES = ["classes", "subjects", "users", "enrollments"] as const;
+export type EntityType = (typeof ENTITY_TYPES)[number];
+
+export type RefTypeOf<E extends EntityType> = E extends "classes"
+  ? "class"
+  : E extends "subjects"
+    ? "subject"
+    : E extends "users"
+      ? "user"
+      : "enrollment";
+
+export const REF_TYPE: { [E in EntityType]: RefTypeOf<E> } = {
+  classes: "class",
+  subjects: "subject",
+  users: "user",
+  enrollments: "enrollment",
+};
+
+/** A managed row as the database holds it now, reached through its external ref. */
+export type CurrentRow = {
+  externalId: string;
+  internalId: string;
+  contentHash: string;
+  active: boolean;
+};
+export type CurrentUser = CurrentRow & { role: "student" | "teacher"; classId: string | null };
+export type CurrentEnrollment = CurrentRow & { userId: string; classId: string };
+
+export type CurrentState = {
+  classes: CurrentRow[];
+  subjects: CurrentRow[];
+  users: CurrentUser[];
+  enrollments: CurrentEnrollment[];
+};
+
+export type ClassRecord = { name: string; abbrev: string };
+export type SubjectRecord = { name: string; abbrev: string };
+export type UserRecord = { name: string; abbrev: string; role: "student" | "teacher"; classId: string | null };
+export type EnrollmentRecord = { userId: string; subjectId: string; classId: string };
+
+/** A row to write: its internal id, external id, content hash and fields. */
+export type RowWrite<R> = { id: string; externalId: string; contentHash: string; hashChanged: boolean; fields: R };
+
+export type EntityPlan<R> = {
+  create: RowWrite<R>[];
+  /** Active rows whose fields changed. */
+  update: RowWrite<R>[];
+  /** Inactive rows that came back (their fields written too). */
+  reactivate: RowWrite<R>[];
+  /** Internal ids of active rows a complete source no longer lists. */
+  deactivate: string[];
+  unchanged: number;
+  /** Active managed rows before the run: the base of the safety ratios. */
+  activeBefore: number;
+};
+
+export type EntityCounts = { created: number; updated: number; unchanged: number; deactivated: number; reactivated: number };
+export type Counts = Record<EntityType, EntityCounts>;
+
+export type Plan = {
+  classes: EntityPlan<ClassRecord>;
+  subjects: EntityPlan<SubjectRecord>;
+  users: EntityPlan<UserRecord>;
+  enrollments: EntityPlan<EnrollmentRecord>;
+  counts: Counts;
+  warnings: RosterWarning[];
+};
+
+export type PlanOptions = {
+  /** Makes ids for new rows; crypto.randomUUID by default. */
+  newId?: () => string;
+};
+
+/** The external id of an enrollment, as DESIGN.md fixes it. */
+export const enrollmentExternalId = (userId: string, subjectId: string, classId: string) => `${userId}|${subjectId}|${classId}`;
+
+/** Name may be "" in Bakaláři; the roster shows the abbreviation then. */
+const displayName = (name: string, abbrev: string) => (name === "" ? abbrev : name);
+
+type Desired<R> = { externalId: string; fields: R; hashFields: (string | null)[] };
+
+export function plan(roster: Roster, current: CurrentState, options: PlanOptions = {}): Plan {
+  const newId = options.newId ?? (() => crypto.randomUUID());
+  const warnings: RosterWarning[] = [...roster.warnings];
+
+  // Classes whose roster is incomplete (a group unread): nothing of their students is deactivated.
+  const exemptClasses = new Set<string>();
+  for (const group of roster.groups) if (group.roster.status !== "read") exemptClasses.add(group.classId);
+
+  const classes = planEntity<ClassRecord, CurrentRow>(
+    current.classes,
+    uniqueBy(roster.classes, warnings, "class").map((c) => {
+      const fields = { name: displayName(c.name, c.abbrev), abbrev: c.abbrev };
+      return { externalId: c.id, fields, hashFields: [fields.name, fields.abbrev] };
+    }),
+    newId,
+    () => false,
+  );
+  const classIdOf = idLookup(current.classes, classes);
+
+  const subjects = planEntity<SubjectRecord, CurrentRow>(
+    current.subjects,
+    uniqueBy(roster.subjects, warnings, "subject").map((s) => {
+      const fields = { name: displayName(s.name, s.abbrev), abbrev: s.abbrev };
+      return { externalId: s.id, fields, hashFields: [fields.name, fields.abbrev] };
+    }),
+    newId,
+    () => false,
+  );
+  const subjectIdOf = idLookup(current.subjects, subjects);
+
+  // Users: teachers and students share one table and one id space.
+  const desiredUsers: Desired<UserRecord>[] = [];
+  const userIds = new Set<string>();
+  for (const t of uniqueBy(roster.teachers, warnings, "teacher")) {
+    userIds.add(t.id);
+    const fields: UserRecord = { name: displayName(t.name, t.abbrev), abbrev: t.abbrev, role: "teacher", classId: null };
+    desiredUsers.push({ externalId: t.id, fields, hashFields: ["teacher", fields.name, fields.abbrev, null] });
+  }
+  const classIdsInRoster = new Set(roster.classes.map((c) => c.id));
+  for (const s of uniqueBy(roster.students, warnings, "student")) {
+    if (userIds.has(s.id)) {
+      warnings.push({ code: "USER_ID_CONFLICT", message: "A student has the id of a teacher; the student is skipped", externalId: s.id });
+      continue;
+    }
+    if (!classIdsInRoster.has(s.classId)) {
+      warnings.push({ code: "STUDENT_CLASS_UNKNOWN", message: "A student's class is not in the timetable; the student is skipped", externalId: s.id });
+      continue;
+    }
+    userIds.add(s.id);
+    // The class is resolved to an internal id after classes are planned; the hash uses the external id.
+    desiredUsers.push({ externalId: s.id, fields: { name: s.name, abbrev: "", role: "student", classId: s.classId }, hashFields: ["student", s.name, "", s.classId] });
+  }
+  for (const u of desiredUsers) if (u.fields.classId !== null) u.fields = { ...u.fields, classId: classIdOf(u.fields.classId) };
+
+  const classExternalIdOf = reverseLookup(current.classes);
+  const users = planEntity<UserRecord, CurrentUser>(current.users, desiredUsers, newId, (row) => {
+    if (row.role !== "student") return false;
+    const classExt = row.classId === null ? undefined : classExternalIdOf.get(row.classId);
+    return classExt !== undefined && exemptClasses.has(classExt);
+  });
+  const userIdOf = idLookup(current.users, users);
+
+  // Enrollments: students' subjects and teachers' assignments; the key says it all, so no field ever updates.
+  const desiredEnrollments: Desired<EnrollmentRecord>[] = [];
+  const seen = new Set<string>();
+  const knownSubjects = new Set(roster.subjects.map((s) => s.id));
+  const addEnrollment = (e: { userId: string; subjectId: string; classId: string }) => {
+    const externalId = enrollmentExternalId(e.userId, e.subjectId, e.classId);
+    if (seen.has(externalId)) return;
+    seen.add(externalId);
+    if (!userIds.has(e.userId) || !knownSubjects.has(e.subjectId) || !classIdsInRoster.has(e.classId)) {
+      warnings.push({ code: "ENROLLMENT_REFERENCE_UNKNOWN", message: "An enrollment names a user, subject or class the snapshot lacks; it is skipped", externalId });
+      return;
+    }
+    desiredEnrollments.push({
+      externalId,
+      fields: { userId: userIdOf(e.userId), subjectId: subjectIdOf(e.subjectId), classId: classIdOf(e.classId) },
+      hashFields: [],
+    });
+  };
+  for (const e of roster.teachingAssignments) addEnrollment(e);
+  for (const e of roster.studentEnrollments) addEnrollment(e);
+
+  const roleOfUser = new Map(current.users.map((u) => [u.internalId, u.role]));
+  const enrollments = planEntity<EnrollmentRecord, CurrentEnrollment>(current.enrollments, desiredEnrollments, newId, (row) => {
+    if (roleOfUser.get(row.userId) !== "student") return false;
+    const classExt = classExternalIdOf.get(row.classId);
+    return classExt !== undefined && exemptClasses.has(classExt);
+  });
+
+  if (exemptClasses.size > 0) {
+    warnings.push({
+      code: "CLASSES_EXEMPT",
+      message: `${exemptClasses.size} class(es) have a group whose roster could not be read; none of their students or student enrollments is deactivated in this run`,
+    });
+  }
+
+  const plan = { classes, subjects, users, enrollments };
+  return { ...plan, counts: countsOf(plan), warnings };
+}
+
+function planEntity<R, C extends CurrentRow>(
+  current: C[],
+  desired: Desired<R>[],
+  newId: () => string,
+  exempt: (row: C) => boolean,
+): EntityPlan<R> {
+  const byExternalId = new Map<string, C>();
+  for (const row of current) byExternalId.set(row.externalId, row);
+  const result: EntityPlan<R> = { create: [], update: [], reactivate: [], deactivate: [], unchanged: 0, activeBefore: 0 };
+  for (const row of current) if (row.active) result.activeBefore += 1;
+
+  const listed = new Set<string>();
+  for (const d of desired) {
+    listed.add(d.externalId);
+    const hash = contentHash(d.hashFields);
+    const row = byExternalId.get(d.externalId);
+    if (!row) {
+      result.create.push({ id: newId(), externalId: d.externalId, contentHash: hash, hashChanged: true, fields: d.fields });
+    } else if (!row.active) {
+      result.reactivate.push({ id: row.internalId, externalId: d.externalId, contentHash: hash, hashChanged: hash !== row.contentHash, fields: d.fields });
+    } else if (hash !== row.contentHash) {
+      result.update.push({ id: row.internalId, externalId: d.externalId, contentHash: hash, hashChanged: true, fields: d.fields });
+    } else {
+      result.unchanged += 1;
+    }
+  }
+  for (const row of current) {
+    if (listed.has(row.externalId)) continue;
+    if (row.active && !exempt(row)) result.deactivate.push(row.internalId);
+    else result.unchanged += 1;
+  }
+  return result;
+}
+
+/** Maps an external id to the row's internal id, existing or planned. */
+function idLookup(current: CurrentRow[], planned: EntityPlan<unknown>): (externalId: string) => string {
+  const ids = new Map<string, string>();
+  for (const row of current) ids.set(row.externalId, row.internalId);
+  for (const row of planned.create) ids.set(row.externalId, row.id);
+  return (externalId) => {
+    const id = ids.get(externalId);
+    if (id === undefined) throw new Error(`planner: no row for external id of length ${externalId.length}`);
+    return id;
+  };
+}
+
+function reverseLookup(rows: CurrentRow[]): Map<string, string> {
+  return new Map(rows.map((row) => [row.internalId, row.externalId]));
+}
+
+/** Keeps the first record of each id; later ones with the same id are reported, not merged. */
+function uniqueBy<T extends { id: string }>(records: T[], warnings: RosterWarning[], what: string): T[] {
+  const seen = new Map<string, T>();
+  for (const record of records) {
+    const first = seen.get(record.id);
+    if (!first) seen.set(record.id, record);
+    else if (JSON.stringify(first) !== JSON.stringify(record)) {
+      warnings.push({ code: "DUPLICATE_ID", message: `Two different ${what} records share an id; the first is kept`, externalId: record.id });
+    }
+  }
+  return [...seen.values()];
+}
+
+function countsOf(p: Omit<Plan, "counts" | "warnings">): Counts {
+  const of = (e: EntityPlan<unknown>): EntityCounts => ({
+    created: e.create.length,
+    updated: e.update.length,
+    unchanged: e.unchanged,
+    deactivated: e.deactivate.length,
+    reactivated: e.reactivate.length,
+  });
+  return { classes: of(p.classes), subjects: of(p.subjects), users: of(p.users), enrollments: of(p.enrollments) };
+}
+
+/** True when the plan writes nothing. */
+export function isEmptyPlan(p: Plan): boolean {
+  return ENTITY_TYPES.every((t) => {
+    const e = p[t];
+    return e.create.length + e.update.length + e.reactivate.length + e.deactivate.length === 0;
+  });
+}

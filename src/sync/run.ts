@@ -1,0 +1,231 @@
+/**
+ * A run: lease, source, plan, guard, apply, record, log. The HTTP route and the
+ * cron handler both call runSync; neither holds sync logic.
+ */
+import { BakalariError, type Roster } from "../bakalari/roster";
+import { createBakalariSource } from "../bakalari/source";
+import type { Config } from "../config";
+import { openDatabase, type Database, type Db } from "../db/client";
+import type { Logger } from "../log";
+import { applyPlan } from "./apply";
+import { describeHold, holdReasons, type HoldReason } from "./guard";
+import { isEmptyPlan, plan as makePlan, type Counts, type Plan } from "./plan";
+import { acquireLease, finishRun, recordSkipped, type RunError, type RunStart, type RunWarning, type Trigger } from "./runs";
+import { loadCurrentState } from "./state";
+
+export type SyncRequest = {
+  trigger: Trigger;
+  dryRun?: boolean;
+  force?: boolean;
+  /** The operator token's name (never the token). */
+  operator?: string | null;
+  requestId?: string | null;
+};
+
+export type RosterSource = { read(): Promise<Roster>; requests(): number };
+
+export type SyncDeps = {
+  config: Config;
+  log: Logger;
+  /** Opens the run's database handle; a fresh one is opened to record a failure when the first broke. */
+  open?: (config: Config) => Database;
+  /** The roster source; Bakaláři by default. */
+  source?: (db: Db) => RosterSource;
+};
+
+export type Timings = { sourceMs: number; planMs: number; applyMs: number };
+
+type Common = {
+  runId: string;
+  startedAt: string;
+  completedAt: string;
+  durationMs: number;
+  warnings: RunWarning[];
+  bakalariRequests: number;
+  statements: number;
+  timings: Timings;
+};
+
+export type SyncOutcome =
+  | (Common & { status: "ok"; counts: Counts; rowsWritten: number })
+  | (Common & { status: "dry_run"; counts: Counts; wouldHold: boolean; holdReasons: HoldReason[] })
+  | (Common & { status: "held"; counts: Counts; holdReasons: HoldReason[] })
+  | (Common & { status: "fail"; code: string; errors: RunError[]; counts: Counts | null })
+  | { status: "running"; runningRunId: string }
+  | { status: "skipped"; runId: string; runningRunId: string };
+
+export async function runSync(deps: SyncDeps, request: SyncRequest): Promise<SyncOutcome> {
+  const open = deps.open ?? openDatabase;
+  const start: RunStart = {
+    id: crypto.randomUUID(),
+    trigger: request.trigger,
+    operator: request.operator ?? null,
+    requestId: request.requestId ?? null,
+    dryRun: request.dryRun ?? false,
+    // Cron never forces past a hold; a dry run ignores force.
+    forced: request.trigger === "manual" && !request.dryRun && (request.force ?? false),
+  };
+  const database = open(deps.config);
+  const log = (level: "INFO" | "WARN" | "ERROR", message: string, fields: Record<string, unknown> = {}) =>
+    deps.log({ level, message, runId: start.id, requestId: start.requestId ?? undefined, trigger: start.trigger, ...fields });
+
+  try {
+    const held = await acquireLease(database.db, start);
+    if (held) {
+      if (start.trigger === "cron") {
+        await recordSkipped(database.db, start, held.runningRunId);
+        log("INFO", "sync_skipped", { runningRunId: held.runningRunId });
+        return { status: "skipped", runId: start.id, runningRunId: held.runningRunId };
+      }
+      return { status: "running", runningRunId: held.runningRunId };
+    }
+    return await leased(deps, database, start, log, open);
+  } finally {
+    await database.end();
+  }
+}
+
+type Log = (level: "INFO" | "WARN" | "ERROR", message: string, fields?: Record<string, unknown>) => void;
+
+async function leased(deps: SyncDeps, database: Database, start: RunStart, log: Log, open: (c: Config) => Database): Promise<SyncOutcome> {
+  const t0 = Date.now();
+  const startedAt = new Date(t0).toISOString();
+  const timings: Timings = { sourceMs: 0, planMs: 0, applyMs: 0 };
+  log("INFO", "sync_start", { dryRun: start.dryRun, force: start.forced });
+
+  const source = (deps.source ?? ((db: Db) => createBakalariSource({ config: deps.config, db })))(database.db);
+  let counts: Counts | null = null;
+  let warnings: RunWarning[] = [];
+  const common = (statements: number): Common => {
+    const completed = Date.now();
+    return {
+      runId: start.id,
+      startedAt,
+      completedAt: new Date(completed).toISOString(),
+      durationMs: completed - t0,
+      warnings,
+      bakalariRequests: source.requests(),
+      statements,
+      timings,
+    };
+  };
+
+  try {
+    let phase = Date.now();
+    const roster = await source.read();
+    timings.sourceMs = Date.now() - phase;
+
+    phase = Date.now();
+    const current = await loadCurrentState(database.db);
+    const plan = makePlan(roster, current);
+    const reasons = holdReasons(plan, { maxDeleteRatio: deps.config.maxDeleteRatio, maxUpdateRatio: deps.config.maxUpdateRatio });
+    timings.planMs = Date.now() - phase;
+    counts = plan.counts;
+    warnings = plan.warnings;
+
+    if (start.dryRun) {
+      const statements = database.statements() + 1;
+      await finish(database, start.id, { status: "dry_run", counts, warnings, errors: [], holdReasons: reasons, bakalariRequests: source.requests(), statements });
+      const outcome = { ...common(statements), status: "dry_run" as const, counts, wouldHold: reasons.length > 0, holdReasons: reasons };
+      log("INFO", "sync_dry_run", { counts, wouldHold: outcome.wouldHold, holdReasons: reasons, ...summary(outcome) });
+      return outcome;
+    }
+
+    if (reasons.length > 0 && !start.forced) {
+      const statements = database.statements() + 1;
+      const errors = reasons.map((r) => ({ code: "SAFETY_HOLD", message: describeHold(r) }));
+      await finish(database, start.id, { status: "held", counts, warnings, errors, holdReasons: reasons, bakalariRequests: source.requests(), statements });
+      const outcome = { ...common(statements), status: "held" as const, counts, holdReasons: reasons };
+      log("WARN", "sync_held", { counts, holdReasons: reasons, ...summary(outcome) });
+      return outcome;
+    }
+
+    phase = Date.now();
+    const { rowsWritten, statements } = await applyAndFinish(database, start.id, plan, {
+      counts,
+      warnings,
+      holdReasons: reasons.length > 0 ? reasons : undefined,
+      bakalariRequests: source.requests(),
+    });
+    timings.applyMs = Date.now() - phase;
+    const outcome = { ...common(statements), status: "ok" as const, counts, rowsWritten };
+    log("INFO", "sync_ok", { counts, forced: reasons.length > 0, ...summary(outcome) });
+    return outcome;
+  } catch (error) {
+    const runError = toRunError(error);
+    // The run's connection may be the thing that broke: record the failure on a fresh one.
+    const sent = database.statements();
+    await database.end();
+    const fresh = open(deps.config);
+    try {
+      await finish(fresh, start.id, { status: "fail", counts, warnings, errors: [runError], bakalariRequests: source.requests(), statements: sent + 1 });
+    } catch {
+      // Could not record it: the lease expires by itself, and the log line below still tells.
+    } finally {
+      await fresh.end();
+    }
+    const statements = sent + fresh.statements();
+    const outcome = { ...common(statements), status: "fail" as const, code: runError.code, errors: [runError], counts };
+    log("ERROR", "sync_fail", { errors: [runError], counts, ...summary(outcome) });
+    return outcome;
+  }
+}
+
+function summary(o: Common) {
+  return {
+    durationMs: o.durationMs,
+    statements: o.statements,
+    bakalariRequests: o.bakalariRequests,
+    warningCount: o.warnings.length,
+    warningCodes: [...new Set(o.warnings.map((w) => w.code))],
+    timings: o.timings,
+  };
+}
+
+async function finish(database: Database, id: string, record: Parameters<typeof finishRun>[2]): Promise<void> {
+  if (!(await finishRun(database.db, id, record))) throw new LeaseLostError();
+}
+
+class LeaseLostError extends Error {
+  readonly code = "LEASE_LOST";
+  constructor() {
+    super("The run's lease expired and another run took over; nothing was applied");
+  }
+}
+
+/** Writes the plan and the run's record in one transaction: they commit together or not at all. */
+async function applyAndFinish(
+  database: Database,
+  id: string,
+  plan: Plan,
+  record: { counts: Counts; warnings: RunWarning[]; holdReasons?: HoldReason[]; bakalariRequests: number },
+): Promise<{ rowsWritten: number; statements: number }> {
+  if (isEmptyPlan(plan)) {
+    // Nothing to write: no transaction, only the run's own row.
+    const statements = database.statements() + 1;
+    await finish(database, id, { status: "ok", ...record, errors: [], statements });
+    return { rowsWritten: 0, statements };
+  }
+  return database.db.transaction(async (tx) => {
+    const rowsWritten = await applyPlan(tx, plan);
+    // This update and the COMMIT after it are the run's last two statements.
+    const statements = database.statements() + 2;
+    if (!(await finishRun(tx, id, { status: "ok", ...record, errors: [], statements }))) throw new LeaseLostError();
+    return { rowsWritten, statements };
+  });
+}
+
+function toRunError(error: unknown): RunError {
+  if (error instanceof BakalariError) {
+    return { code: error.code, message: error.message, ...(error.endpoint ? { endpoint: error.endpoint } : {}) };
+  }
+  if (error instanceof LeaseLostError) return { code: error.code, message: error.message };
+  // Database and unexpected errors: the Postgres error code when there is one, never the
+  // driver's message (it may quote a value, such as a pupil's name).
+  const pgCode = typeof error === "object" && error !== null && "code" in error ? String((error as { code: unknown }).code) : null;
+  const name = error instanceof Error ? error.name : "Error";
+  return {
+    code: "SYNC_FAILED",
+    message: pgCode ? `The database refused the run (Postgres error ${pgCode}); nothing was applied` : `The run failed (${name}); nothing was applied`,
+  };
+}

@@ -1,0 +1,178 @@
+/**
+ * sync_runs: the record of every run, and the lease. A run holds the lease while
+ * its row is `running`; a unique partial index allows one such row. A crashed run
+ * cannot hold it forever: after LEASE_MS its row may be failed by the next run.
+ */
+import { and, desc, eq, lt, or, sql } from "drizzle-orm";
+import type { Db, Tx } from "../db/client";
+import { syncRuns, type RunStatus } from "../db/schema";
+import type { Counts } from "./plan";
+
+/** How long a run may hold the lease. Runs take seconds; cron ticks every 15 minutes. */
+export const LEASE_MS = 10 * 60 * 1000;
+
+export type Trigger = "cron" | "manual";
+
+export type RunError = { code: string; message: string; endpoint?: string };
+export type RunWarning = { code: string; message: string; externalId?: string };
+
+/** A run as the API shows it (DESIGN.md section 3). */
+export type SyncRun = {
+  runId: string;
+  trigger: Trigger;
+  status: RunStatus;
+  operator: string | null;
+  requestId: string | null;
+  startedAt: string;
+  completedAt: string | null;
+  durationMs: number | null;
+  counts: Counts | null;
+  warnings: RunWarning[];
+  errors: RunError[];
+  bakalariRequests: number;
+  statements: number;
+  holdReasons?: unknown;
+};
+
+export type RunStart = {
+  id: string;
+  trigger: Trigger;
+  operator: string | null;
+  requestId: string | null;
+  dryRun: boolean;
+  forced: boolean;
+};
+
+/**
+ * Takes the lease by inserting the run's `running` row. Two statements: the first
+ * fails a run whose lease expired (a crashed run), the second inserts ours unless
+ * another run is running. Returns null when we have the lease, else the running run's id.
+ */
+export async function acquireLease(db: Db, run: RunStart): Promise<{ runningRunId: string } | null> {
+  await db
+    .update(syncRuns)
+    .set({
+      status: "fail",
+      completedAt: sql`now()`,
+      durationMs: sql`(extract(epoch from now() - ${syncRuns.startedAt}) * 1000)::int`,
+      leaseExpiresAt: null,
+      errors: [{ code: "LEASE_EXPIRED", message: "The run stopped without finishing (its lease expired); the next run took over" }],
+    })
+    .where(and(eq(syncRuns.status, "running"), lt(syncRuns.leaseExpiresAt, sql`now()`)));
+  const inserted = await db
+    .insert(syncRuns)
+    .values({
+      id: run.id,
+      trigger: run.trigger,
+      status: "running",
+      operator: run.operator,
+      requestId: run.requestId,
+      dryRun: run.dryRun,
+      forced: run.forced,
+      startedAt: sql`now()`,
+      leaseExpiresAt: sql`now() + ${`${LEASE_MS} milliseconds`}::interval`,
+    })
+    .onConflictDoNothing()
+    .returning({ id: syncRuns.id });
+  if (inserted.length > 0) return null;
+  const [running] = await db.select({ id: syncRuns.id }).from(syncRuns).where(eq(syncRuns.status, "running")).limit(1);
+  // The running run may have finished between the two statements; report it all the same.
+  return { runningRunId: running?.id ?? "unknown" };
+}
+
+export type RunFinish = {
+  status: Exclude<RunStatus, "running" | "skipped">;
+  counts: Counts | null;
+  warnings: RunWarning[];
+  errors: RunError[];
+  holdReasons?: unknown;
+  bakalariRequests: number;
+  /** Statements the run sent, this final one included. */
+  statements: number;
+};
+
+/**
+ * Finishes the run's row and releases the lease. Returns false when the row is no
+ * longer ours (its lease expired and another run failed it): the caller must then
+ * not commit anything.
+ */
+export async function finishRun(db: Db | Tx, id: string, finish: RunFinish): Promise<boolean> {
+  const updated = await db
+    .update(syncRuns)
+    .set({
+      status: finish.status,
+      completedAt: sql`now()`,
+      durationMs: sql`(extract(epoch from now() - ${syncRuns.startedAt}) * 1000)::int`,
+      leaseExpiresAt: null,
+      counts: finish.counts,
+      warnings: finish.warnings,
+      errors: finish.errors,
+      holdReasons: finish.holdReasons ?? null,
+      bakalariRequests: finish.bakalariRequests,
+      statements: finish.statements,
+    })
+    .where(and(eq(syncRuns.id, id), eq(syncRuns.status, "running")))
+    .returning({ id: syncRuns.id });
+  return updated.length > 0;
+}
+
+/** Records a cron tick that found another run in progress. */
+export async function recordSkipped(db: Db, run: RunStart, runningRunId: string): Promise<void> {
+  await db.insert(syncRuns).values({
+    id: run.id,
+    trigger: run.trigger,
+    status: "skipped",
+    operator: run.operator,
+    requestId: run.requestId,
+    startedAt: sql`now()`,
+    completedAt: sql`now()`,
+    durationMs: 0,
+    warnings: [{ code: "SYNC_RUNNING", message: `Another run (${runningRunId}) was in progress` }],
+    statements: 0,
+  });
+}
+
+export async function getRun(db: Db, id: string): Promise<SyncRun | null> {
+  const [row] = await db.select().from(syncRuns).where(eq(syncRuns.id, id)).limit(1);
+  return row ? toSyncRun(row) : null;
+}
+
+/** Newest first; `before` pages past a run id (keyset pagination on started_at, id). */
+export async function listRuns(db: Db, options: { limit: number; before?: string }): Promise<SyncRun[] | null> {
+  let cursor: { startedAt: Date; id: string } | undefined;
+  if (options.before) {
+    const [row] = await db.select({ startedAt: syncRuns.startedAt, id: syncRuns.id }).from(syncRuns).where(eq(syncRuns.id, options.before)).limit(1);
+    if (!row) return null;
+    cursor = row;
+  }
+  const rows = await db
+    .select()
+    .from(syncRuns)
+    .where(
+      cursor
+        ? or(lt(syncRuns.startedAt, cursor.startedAt), and(eq(syncRuns.startedAt, cursor.startedAt), lt(syncRuns.id, cursor.id)))
+        : undefined,
+    )
+    .orderBy(desc(syncRuns.startedAt), desc(syncRuns.id))
+    .limit(options.limit);
+  return rows.map(toSyncRun);
+}
+
+export function toSyncRun(row: typeof syncRuns.$inferSelect): SyncRun {
+  return {
+    runId: row.id,
+    trigger: row.trigger,
+    status: row.status,
+    operator: row.operator,
+    requestId: row.requestId,
+    startedAt: row.startedAt.toISOString(),
+    completedAt: row.completedAt?.toISOString() ?? null,
+    durationMs: row.durationMs,
+    counts: (row.counts as Counts | null) ?? null,
+    warnings: (row.warnings as RunWarning[]) ?? [],
+    errors: (row.errors as RunError[]) ?? [],
+    bakalariRequests: row.bakalariRequests,
+    statements: row.statements,
+    ...(row.holdReasons ? { holdReasons: row.holdReasons } : {}),
+  };
+}

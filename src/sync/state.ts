@@ -1,0 +1,50 @@
+/** Reads what the sync manages now: every external ref with its row's state, in one statement. */
+import { sql } from "drizzle-orm";
+import type { Db, Tx } from "../db/client";
+import type { CurrentState } from "./plan";
+
+type StateRow = {
+  type: "class" | "subject" | "user" | "enrollment";
+  external_id: string;
+  internal_id: string;
+  content_hash: string;
+  active: boolean;
+  role: "student" | "teacher" | null;
+  user_id: string | null;
+  class_id: string | null;
+};
+
+export async function loadCurrentState(db: Db | Tx): Promise<CurrentState> {
+  const result = await db.execute<StateRow>(sql`
+    select r.type, r.external_id, r.internal_id, r.content_hash, t.active, null::text as role, null::uuid as user_id, null::uuid as class_id
+      from external_refs r join classes t on t.id = r.internal_id::uuid where r.type = 'class'
+    union all
+    select r.type, r.external_id, r.internal_id, r.content_hash, t.active, null, null, null
+      from external_refs r join subjects t on t.id = r.internal_id::uuid where r.type = 'subject'
+    union all
+    select r.type, r.external_id, r.internal_id, r.content_hash, t.active, t.role, null, t.class_id
+      from external_refs r join users t on t.id = r.internal_id::uuid where r.type = 'user'
+    union all
+    select r.type, r.external_id, r.internal_id, r.content_hash, t.active, null, t.user_id, t.class_id
+      from external_refs r join enrollments t on t.id = r.internal_id::uuid where r.type = 'enrollment'
+  `);
+  const state: CurrentState = { classes: [], subjects: [], users: [], enrollments: [] };
+  for (const row of result.rows) {
+    const base = { externalId: row.external_id, internalId: row.internal_id, contentHash: row.content_hash, active: row.active };
+    switch (row.type) {
+      case "class":
+        state.classes.push(base);
+        break;
+      case "subject":
+        state.subjects.push(base);
+        break;
+      case "user":
+        state.users.push({ ...base, role: row.role ?? "student", classId: row.class_id });
+        break;
+      case "enrollment":
+        state.enrollments.push({ ...base, userId: row.user_id ?? "", classId: row.class_id ?? "" });
+        break;
+    }
+  }
+  return state;
+}
