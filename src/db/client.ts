@@ -42,6 +42,10 @@ export function openDatabase(options: DatabaseOptions): Database {
     neonConfig.pipelineTLS = false;
     neonConfig.pipelineConnect = false;
   }
+  // A connection that breaks (the proxy or Neon closing it), idle or checked out, must not
+  // become an uncaught error: the query on it fails, and that failure is handled.
+  pool.on("error", () => undefined);
+  pool.on("connect", (client: { on(event: "error", listener: () => void): unknown }) => client.on("error", () => undefined));
   let count = 0;
   const db = drizzle(pool, {
     schema,

@@ -222,10 +222,21 @@ function toRunError(error: unknown): RunError {
   if (error instanceof LeaseLostError) return { code: error.code, message: error.message };
   // Database and unexpected errors: the Postgres error code when there is one, never the
   // driver's message (it may quote a value, such as a pupil's name).
-  const pgCode = typeof error === "object" && error !== null && "code" in error ? String((error as { code: unknown }).code) : null;
+  const pgCode = postgresCode(error);
   const name = error instanceof Error ? error.name : "Error";
   return {
     code: "SYNC_FAILED",
-    message: pgCode ? `The database refused the run (Postgres error ${pgCode}); nothing was applied` : `The run failed (${name}); nothing was applied`,
+    message: pgCode
+      ? `The database refused the run (Postgres error ${pgCode}); nothing was applied`
+      : `The run failed (${name}); nothing was applied`,
   };
+}
+
+/** The SQLSTATE of a Postgres error, looking through Drizzle's wrapper (its cause). */
+function postgresCode(error: unknown): string | null {
+  for (let e: unknown = error, depth = 0; e && typeof e === "object" && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return code;
+  }
+  return null;
 }
