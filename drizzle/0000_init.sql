@@ -1,7 +1,7 @@
 CREATE TABLE "auth_failures" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"client_key" text NOT NULL,
-	"window_start" timestamp with time zone NOT NULL,
-	"failures" integer DEFAULT 0 NOT NULL
+	"failed_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "bakalari_sessions" (
@@ -101,7 +101,7 @@ ALTER TABLE "enrollments" ADD CONSTRAINT "enrollments_user_id_users_id_fk" FOREI
 ALTER TABLE "enrollments" ADD CONSTRAINT "enrollments_subject_id_subjects_id_fk" FOREIGN KEY ("subject_id") REFERENCES "public"."subjects"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "enrollments" ADD CONSTRAINT "enrollments_class_id_classes_id_fk" FOREIGN KEY ("class_id") REFERENCES "public"."classes"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "users" ADD CONSTRAINT "users_class_id_classes_id_fk" FOREIGN KEY ("class_id") REFERENCES "public"."classes"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
-CREATE UNIQUE INDEX "auth_failures_client_window_key" ON "auth_failures" USING btree ("client_key","window_start");--> statement-breakpoint
+CREATE INDEX "auth_failures_client_failed_at_idx" ON "auth_failures" USING btree ("client_key","failed_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "enrollments_user_subject_class_key" ON "enrollments" USING btree ("user_id","subject_id","class_id");--> statement-breakpoint
 CREATE INDEX "enrollments_subject_id_idx" ON "enrollments" USING btree ("subject_id");--> statement-breakpoint
 CREATE INDEX "enrollments_class_id_idx" ON "enrollments" USING btree ("class_id");--> statement-breakpoint

@@ -162,9 +162,17 @@ export const bakalariSessions = pgTable("bakalari_sessions", {
   updatedAt: ts("updated_at").notNull().defaultNow(),
 });
 
-/** Failed operator authentications per client and minute (the 429 rate limit). */
-export const authFailures = pgTable("auth_failures", {
-  clientKey: text("client_key").notNull(),
-  windowStart: ts("window_start").notNull(),
-  failures: integer("failures").notNull().default(0),
-}, (t) => [uniqueIndex("auth_failures_client_window_key").on(t.clientKey, t.windowStart)]);
+/**
+ * Failed operator authentications, one row each, for the 429 rate limit. Kept in the
+ * database because a Worker's memory is per isolate: an in-memory counter would let
+ * an attacker spread guesses over isolates. The client key is a hash, never an address.
+ */
+export const authFailures = pgTable(
+  "auth_failures",
+  {
+    id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
+    clientKey: text("client_key").notNull(),
+    failedAt: ts("failed_at").notNull().defaultNow(),
+  },
+  (t) => [index("auth_failures_client_failed_at_idx").on(t.clientKey, t.failedAt)],
+);

@@ -5,6 +5,7 @@ import { invocationResources, type AppEnv } from "./context";
 import { errorBody, handleError } from "./errors";
 import { healthRoutes } from "./health";
 import { requestId } from "./request-id";
+import { syncRoutes } from "./sync-routes";
 
 /** Builds the Worker's HTTP app; tests build the same one. */
 export function createApp(log: Logger = consoleLogger) {
@@ -12,8 +13,9 @@ export function createApp(log: Logger = consoleLogger) {
     .use(requestId)
     .use(secureHeaders())
     .use(invocationResources(log))
-    .route("/", healthRoutes);
-  app.notFound((c) => c.json(errorBody(c, "NOT_FOUND", `No route for ${c.req.method} ${new URL(c.req.url).pathname}`), 404));
+    .route("/", healthRoutes)
+    .route("/", syncRoutes);
+  app.notFound((c) => c.json(errorBody(c.var.requestId, "NOT_FOUND", `No route for ${c.req.method} ${new URL(c.req.url).pathname}`), 404));
   app.onError(handleError);
   return app;
 }

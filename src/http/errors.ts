@@ -18,24 +18,24 @@ export class ApiError extends Error {
   }
 }
 
-export function errorBody(c: Context<AppEnv>, code: string, message: string, extra: Record<string, unknown> = {}) {
-  return { success: false as const, code, message, ...extra, requestId: c.get("requestId") ?? null };
+export function errorBody(requestId: string | undefined, code: string, message: string, extra: Record<string, unknown> = {}) {
+  return { success: false as const, code, message, ...extra, requestId: requestId ?? null };
 }
 
 /** Every error becomes JSON { success: false, code, message, requestId }; never a stack trace. */
 export function handleError(err: Error, c: Context<AppEnv>) {
   if (err instanceof ApiError) {
     for (const [name, value] of Object.entries(err.headers)) c.header(name, value);
-    return c.json(errorBody(c, err.code, err.message, err.extra), err.status);
+    return c.json(errorBody(c.get("requestId"), err.code, err.message, err.extra), err.status);
   }
   if (err instanceof ConfigError) {
     c.get("log")?.({ level: "ERROR", message: "config_invalid", requestId: c.get("requestId"), problems: err.problems });
-    return c.json(errorBody(c, err.code, err.message), 500);
+    return c.json(errorBody(c.get("requestId"), err.code, err.message), 500);
   }
   if (err instanceof HTTPException) {
     const status = err.status as ContentfulStatusCode;
     const code = status === 413 ? "PAYLOAD_TOO_LARGE" : status === 401 ? "UNAUTHORIZED" : "BAD_REQUEST";
-    return c.json(errorBody(c, code, err.message || "Bad request"), status);
+    return c.json(errorBody(c.get("requestId"), code, err.message || "Bad request"), status);
   }
   c.get("log")?.({
     level: "ERROR",
@@ -43,5 +43,10 @@ export function handleError(err: Error, c: Context<AppEnv>) {
     requestId: c.get("requestId"),
     error: err.name,
   });
-  return c.json(errorBody(c, "INTERNAL", "Internal error; see the Worker's logs for this request id"), 500);
+  return c.json(errorBody(c.get("requestId"), "INTERNAL", "Internal error; see the Worker's logs for this request id"), 500);
 }
+
+/** A handler for a known path asked with a method it does not serve. */
+export const methodNotAllowed = (...allowed: string[]) => () => {
+  throw new ApiError(405, "METHOD_NOT_ALLOWED", `Use ${allowed.join(" or ")} on this path`, {}, { Allow: allowed.join(", ") });
+};
