@@ -6,7 +6,7 @@
  */
 import { Pool } from "@neondatabase/serverless";
 import type { TestProject } from "vitest/node";
-import { configureNodeDriver, migrateDatabase } from "../dev/migrate";
+import { configureNodeDriver, migrateDatabase } from "../cli/migrate";
 import { startPostgresCluster, findPostgresBin } from "../dev/postgres";
 import { startWsProxy } from "../dev/ws-proxy";
 import { startFakeBakalari } from "../dev/fake-bakalari/server";

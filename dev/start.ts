@@ -1,0 +1,177 @@
+/**
+ * `npm start`: the whole Worker locally, against embedded defaults, with one sync.
+ *
+ *   1. the database: DATABASE_URL when set, else PGlite with its data in .data/pglite
+ *   2. the WebSocket-to-TCP proxy the Neon driver needs locally
+ *   3. the migrations
+ *   4. the fake Bakaláři school (unless BAKALARI_URL is set)
+ *   5. `wrangler dev --test-scheduled` on http://127.0.0.1:8787 (PORT changes it)
+ *   6. one sync through the API, whose summary it prints; then it keeps serving.
+ *
+ * Ctrl-C (or SIGTERM) stops everything it started.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { startFakeBakalari, type FakeBakalari } from "./fake-bakalari/server";
+import { migrateDatabase } from "../cli/migrate";
+import { freePort, startPglite, stopChild, type LocalDatabase } from "./postgres";
+import { startWsProxy, type WsProxy } from "./ws-proxy";
+
+const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
+const DATA = path.join(ROOT, ".data");
+
+type Stoppable = { name: string; stop(): Promise<void> };
+const started: Stoppable[] = [];
+let stopping: Promise<void> | null = null;
+
+function say(line: string) {
+  process.stdout.write(`[start] ${line}\n`);
+}
+
+/** A value kept in .data/ between runs (the dev token key, the dev operator token). */
+function persistent(name: string, make: () => string): string {
+  const file = path.join(DATA, name);
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  const value = make();
+  writeFileSync(file, `${value}\n`, { mode: 0o600 });
+  return value;
+}
+
+async function stopAll(code: number): Promise<void> {
+  stopping ??= (async () => {
+    say("stopping…");
+    for (const s of started.reverse()) {
+      try {
+        await s.stop();
+      } catch (error) {
+        say(`could not stop ${s.name}: ${(error as Error).message}`);
+      }
+    }
+    process.exit(code);
+  })();
+  return stopping;
+}
+
+function waitForReady(child: ChildProcess, port: number): Promise<void> {
+  // wrangler prints "Ready on http://127.0.0.1:<port>" once the Worker serves.
+  return new Promise((resolve, reject) => {
+    let seen = "";
+    const onData = (chunk: Buffer) => {
+      const text = chunk.toString();
+      process.stdout.write(text.replace(/^/gm, "[wrangler] "));
+      seen = (seen + text).slice(-4000);
+      if (seen.includes(`Ready on http://127.0.0.1:${port}`)) resolve();
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", (chunk: Buffer) => process.stderr.write(chunk.toString().replace(/^/gm, "[wrangler] ")));
+    child.once("exit", (code) => reject(new Error(`wrangler dev exited (code ${code}) before it was ready`)));
+  });
+}
+
+type SyncSummary = {
+  success: boolean;
+  status?: string;
+  code?: string;
+  message?: string;
+  runId?: string;
+  durationMs?: number;
+  counts?: Record<string, Record<string, number>>;
+  warnings?: { code: string }[];
+};
+
+function printSummary(status: number, body: SyncSummary) {
+  if (!body.success) {
+    say(`sync answered ${status} ${body.code ?? ""}: ${body.message ?? ""}`);
+    return;
+  }
+  say(`sync ${body.status} in ${body.durationMs} ms (run ${body.runId})`);
+  for (const [type, c] of Object.entries(body.counts ?? {})) {
+    say(`  ${type.padEnd(12)} created ${c.created}, updated ${c.updated}, unchanged ${c.unchanged}, deactivated ${c.deactivated}, reactivated ${c.reactivated}`);
+  }
+  if (body.warnings?.length) say(`  warnings: ${[...new Set(body.warnings.map((w) => w.code))].join(", ")}`);
+}
+
+async function main() {
+  mkdirSync(DATA, { recursive: true });
+  process.on("SIGINT", () => void stopAll(0));
+  process.on("SIGTERM", () => void stopAll(0));
+
+  let databaseUrl = process.env.DATABASE_URL;
+  if (!databaseUrl) {
+    const db: LocalDatabase = await startPglite({ dataDir: path.join(DATA, "pglite") });
+    started.push({ name: "PGlite", stop: db.stop });
+    databaseUrl = db.url;
+    say(`embedded database (PGlite, data in .data/pglite) on ${db.url}`);
+  }
+
+  const proxy: WsProxy = await startWsProxy();
+  started.push({ name: "proxy", stop: proxy.close });
+  say(`WebSocket proxy on ${proxy.url}`);
+
+  await migrateDatabase(databaseUrl, proxy.url);
+  say("migrations applied");
+
+  let bakalariUrl = process.env.BAKALARI_URL;
+  let username = process.env.BAKALARI_USERNAME;
+  let password = process.env.BAKALARI_PASSWORD;
+  if (!bakalariUrl) {
+    const size = (process.env.FAKE_BAKALARI_SIZE ?? "small") as "small" | "medium" | "large";
+    const fake: FakeBakalari = await startFakeBakalari({ port: 0, size });
+    started.push({ name: "fake Bakaláři", stop: fake.close });
+    bakalariUrl = fake.url;
+    username = "sync-service";
+    password = "test-password";
+    say(`fake Bakaláři school (${size}) on ${fake.url}`);
+  }
+
+  const port = Number(process.env.PORT ?? 8787);
+  const operatorToken = process.env.OPERATOR_TOKEN ?? persistent("dev-operator-token", () => `dev-${randomBytes(24).toString("base64url")}`);
+  const tokenKey = process.env.BAKALARI_TOKEN_KEY ?? persistent("dev-token-key", () => randomBytes(32).toString("base64"));
+  const envFile = path.join(DATA, "dev.env");
+  const vars: Record<string, string> = {
+    DATABASE_URL: databaseUrl,
+    NEON_WS_PROXY: proxy.url,
+    BAKALARI_URL: bakalariUrl,
+    BAKALARI_USERNAME: username ?? "",
+    BAKALARI_PASSWORD: password ?? "",
+    BAKALARI_TOKEN_KEY: tokenKey,
+    OPERATOR_TOKEN: operatorToken,
+  };
+  writeFileSync(envFile, Object.entries(vars).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join("\n") + "\n", { mode: 0o600 });
+  chmodSync(envFile, 0o600);
+
+  const inspectorPort = await freePort();
+  const wrangler = spawn(
+    path.join(ROOT, "node_modules", ".bin", "wrangler"),
+    ["dev", "--test-scheduled", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort),
+      "--env-file", envFile, "--show-interactive-dev-session=false", "--log-level", "info"],
+    {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_HIDE_BANNER: "true", CI: process.env.CI ?? "" },
+    },
+  );
+  started.push({ name: "wrangler dev", stop: () => stopChild(wrangler, "SIGTERM") });
+  wrangler.once("exit", (code) => {
+    if (!stopping) {
+      say(`wrangler dev exited (code ${code})`);
+      void stopAll(1);
+    }
+  });
+  await waitForReady(wrangler, port);
+
+  const url = `http://127.0.0.1:${port}`;
+  say(`Worker on ${url}`);
+  say(`dev operator token: ${operatorToken}`);
+  const res = await fetch(`${url}/api/sync/bakalari`, { method: "POST", headers: { authorization: `Bearer ${operatorToken}` } });
+  printSummary(res.status, (await res.json()) as SyncSummary);
+  say(`serving ${url} (dashboard at /, health at /health, cron at /__scheduled); Ctrl-C stops`);
+}
+
+main().catch(async (error) => {
+  say(`failed: ${error instanceof Error ? error.message : String(error)}`);
+  await stopAll(1);
+});
