@@ -11,6 +11,9 @@ import type { Counts } from "./plan";
 /** How long a run may hold the lease. Runs take seconds; cron ticks every 15 minutes. */
 export const LEASE_MS = 10 * 60 * 1000;
 
+/** Runs are kept this long (about 8,600 cron runs), then removed as new runs start. */
+export const RETENTION_DAYS = 90;
+
 export type Trigger = "cron" | "manual";
 
 export type RunError = { code: string; message: string; endpoint?: string };
@@ -49,16 +52,18 @@ export type RunStart = {
  * another run is running. Returns null when we have the lease, else the running run's id.
  */
 export async function acquireLease(db: Db, run: RunStart): Promise<{ runningRunId: string } | null> {
-  await db
-    .update(syncRuns)
-    .set({
-      status: "fail",
-      completedAt: sql`now()`,
-      durationMs: sql`(extract(epoch from now() - ${syncRuns.startedAt}) * 1000)::int`,
-      leaseExpiresAt: null,
-      errors: [{ code: "LEASE_EXPIRED", message: "The run stopped without finishing (its lease expired); the next run took over" }],
-    })
-    .where(and(eq(syncRuns.status, "running"), lt(syncRuns.leaseExpiresAt, sql`now()`)));
+  // One statement: forget runs past retention, and fail a running run whose lease expired.
+  await db.execute(sql`
+    with forgotten as (
+      delete from sync_runs where started_at < now() - ${`${RETENTION_DAYS} days`}::interval and status <> 'running'
+    )
+    update sync_runs
+       set status = 'fail',
+           completed_at = now(),
+           duration_ms = (extract(epoch from now() - started_at) * 1000)::int,
+           lease_expires_at = null,
+           errors = ${JSON.stringify([{ code: "LEASE_EXPIRED", message: "The run stopped without finishing (its lease expired); the next run took over" }])}::jsonb
+     where status = 'running' and lease_expires_at < now()`);
   const inserted = await db
     .insert(syncRuns)
     .values({

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import type { Roster } from "../../src/bakalari/roster";
 import type { Database } from "../../src/db/client";
-import { LEASE_MS } from "../../src/sync/runs";
+import { LEASE_MS, RETENTION_DAYS } from "../../src/sync/runs";
 import { connect, createTestDatabase } from "../support/database";
 import { activeView, expectedView } from "../support/inspect";
 import { makeSchool, rosterOf } from "../support/roster";
@@ -92,5 +92,17 @@ describe("one run at a time", () => {
     expect(old.status).toBe("fail");
     expect(old.errors[0]?.code).toBe("LEASE_EXPIRED");
     expect(old.completed_at).not.toBeNull();
+  });
+
+  it(`forgets runs older than ${RETENTION_DAYS} days when a run starts, and keeps newer ones`, async () => {
+    const old = crypto.randomUUID();
+    const recent = crypto.randomUUID();
+    await db.db.execute(sql`insert into sync_runs (id, trigger, status, started_at) values
+      (${old}, 'cron', 'ok', now() - make_interval(days => ${RETENTION_DAYS + 1})),
+      (${recent}, 'cron', 'ok', now() - make_interval(days => ${RETENTION_DAYS - 1}))`);
+    expectStatus(await e.run(rosterOf(makeSchool())), "ok");
+    const ids = (await db.db.execute(sql`select id::text as id from sync_runs`)).rows.map((r) => (r as { id: string }).id);
+    expect(ids).toContain(recent);
+    expect(ids).not.toContain(old);
   });
 });
