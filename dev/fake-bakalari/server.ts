@@ -1,19 +1,262 @@
-// Stand-in until the fake Bakaláři school lands: answers nothing but 503.
-import { createServer } from "node:http";
+/**
+ * The fake Bakaláři school: the API v3 endpoints the sync reads, served from the
+ * deterministic school model, plus a control API under `/_fake/` for tests and the
+ * benchmark. See README.md in this folder for the contract.
+ */
+import type { AddressInfo } from "node:net";
+import { createAdaptorServer, type HttpBindings } from "@hono/node-server";
+import { Hono, type Context } from "hono";
+import { z } from "zod";
+import { DEFAULT_PASSWORD, DEFAULT_USERNAME, DENIED, OAuthServer } from "./auth";
+import { parseQueryDate } from "./calendar";
+import { applyChange, ChangeError } from "./changes";
+import type { ResetOptions, ResetResult, SchoolCounts } from "./control";
+import { FaultInjector, faultRuleSchema } from "./faults";
+import { expectedRoster, generateSchool, resolveParams, type School, type SchoolSize } from "./model";
+import { SchoolPayloads } from "./payloads";
+
+export type FakeBakalariOptions = {
+  port?: number;
+  /** A loopback address only: the fake answers anyone who can reach it. */
+  host?: string;
+  size?: SchoolSize;
+  seed?: number;
+  classes?: number;
+  studentsPerClass?: number;
+  teachers?: number;
+  subjects?: number;
+  username?: string;
+  password?: string;
+};
 
 export type FakeBakalari = { url: string; port: number; close(): Promise<void> };
 
-export async function startFakeBakalari(options: { port?: number } = {}): Promise<FakeBakalari> {
-  const server = createServer((_req, res) => {
-    res.writeHead(503, { "content-type": "application/json" });
-    res.end(JSON.stringify({ Message: "stand-in" }));
+const JSON_TYPE = "application/json; charset=utf-8";
+/** The class book answers at most this many days at once. */
+export const MAX_CLASSBOOK_DAYS = 62;
+
+type Env = { Bindings: HttpBindings };
+
+const sizeSchema = z.enum(["small", "medium", "large"]);
+const count = z.number().int();
+const resetSchema = z.strictObject({
+  size: sizeSchema.optional(),
+  seed: count.optional(),
+  classes: count.optional(),
+  studentsPerClass: count.optional(),
+  teachers: count.optional(),
+  subjects: count.optional(),
+  username: z.string().min(1).optional(),
+  password: z.string().min(1).optional(),
+});
+const changeSchema = z.discriminatedUnion("op", [
+  z.strictObject({ op: z.literal("moveStudent"), studentId: z.string().optional(), toClassId: z.string().optional() }),
+  z.strictObject({ op: z.literal("renameSubject"), subjectId: z.string().optional(), name: z.string() }),
+  z.strictObject({ op: z.literal("addStudents"), classId: z.string().optional(), count: count.min(1).max(5000) }),
+  z.strictObject({ op: z.literal("dropStudents"), count: count.min(1) }),
+  z.strictObject({ op: z.literal("dropHalf") }),
+  z.strictObject({ op: z.literal("holidays"), on: z.boolean() }),
+  z.strictObject({ op: z.literal("churn"), fraction: z.number().gt(0).max(1) }),
+  z.strictObject({ op: z.literal("studentInTwoClasses"), studentId: z.string().optional() }),
+]);
+const authSchema = z.strictObject({
+  accessTokenLifetimeSec: count.min(1).max(365 * 86_400).optional(),
+  expireAccessTokens: z.literal(true).optional(),
+  password: z.string().min(1).optional(),
+});
+const faultsSchema = z.strictObject({ rules: z.array(faultRuleSchema) });
+
+/** Everything a reset replaces: the school, the account and its tokens, the faults and the counters. */
+class FakeState {
+  school!: School;
+  params!: ResetResult["params"];
+  auth!: OAuthServer;
+  readonly faults = new FaultInjector();
+  readonly payloads = new SchoolPayloads();
+  requests = { total: 0, byEndpoint: {} as Record<string, number> };
+
+  constructor(private readonly start: FakeBakalariOptions) {
+    this.reset({});
+  }
+
+  /** Options not given come from the start options; a new `size` drops the start's explicit counts. */
+  reset(options: ResetOptions): ResetResult {
+    const { username, password, ...school } = options;
+    const { port: _port, host: _host, username: startUser, password: startPassword, ...startSchool } = this.start;
+    const base = school.size !== undefined ? { size: school.size, seed: startSchool.seed } : startSchool;
+    const params = resolveParams({ ...base, ...definedOnly(school) });
+    this.school = generateSchool(params);
+    this.params = params;
+    this.auth = new OAuthServer(username ?? startUser ?? DEFAULT_USERNAME, password ?? startPassword ?? DEFAULT_PASSWORD);
+    this.faults.clear();
+    this.requests = { total: 0, byEndpoint: {} };
+    return { ok: true, params, counts: this.counts(), username: this.auth.username };
+  }
+
+  counts(): SchoolCounts {
+    const expected = expectedRoster(this.school);
+    return {
+      classes: expected.classes.length,
+      groups: this.school.groups.size,
+      students: expected.students.length,
+      teachers: expected.teachers.length,
+      subjects: expected.subjects.length,
+      studentEnrollments: expected.studentEnrollments.length,
+      teachingAssignments: expected.teachingAssignments.length,
+    };
+  }
+
+  count(method: string, path: string): void {
+    // One key per route, not per lesson.
+    const route = path.replace(/^\/api\/3\/lesson\/[^/]+\/absence$/, "/api/3/lesson/:lessonId/absence");
+    const key = `${method} ${route}`;
+    this.requests.total += 1;
+    this.requests.byEndpoint[key] = (this.requests.byEndpoint[key] ?? 0) + 1;
+  }
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+const sendJson = (c: Context, status: number, body: string) =>
+  c.body(body, status as 200, { "content-type": JSON_TYPE });
+
+async function readBody<T>(c: Context, schema: z.ZodType<T>): Promise<{ ok: true; value: T } | { ok: false; response: Response }> {
+  const text = await c.req.text();
+  let raw: unknown = {};
+  if (text.trim() !== "") {
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      return { ok: false, response: c.json({ ok: false, error: "the body is not JSON" }, 400) };
+    }
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) return { ok: false, response: c.json({ ok: false, error: z.prettifyError(parsed.error) }, 400) };
+  return { ok: true, value: parsed.data };
+}
+
+export function createFakeApp(state: FakeState): Hono<Env> {
+  const app = new Hono<Env>();
+
+  // ---- Bakaláři API v3 ----
+  app.use("/api/*", async (c, next) => {
+    state.count(c.req.method, c.req.path);
+    await next();
   });
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : 0;
+  app.use("/api/*", state.faults.middleware());
+
+  app.post("/api/login", async (c) => {
+    const answer = state.auth.login(c.req.header("content-type"), await c.req.text());
+    return c.json(answer.body, answer.status);
+  });
+
+  app.use("/api/3/*", async (c, next) => {
+    if (!state.auth.authorizes(c.req.header("authorization"))) {
+      return c.json(DENIED, 401, { "www-authenticate": "Bearer" });
+    }
+    await next();
+  });
+
+  app.get("/api/3/user", (c) => sendJson(c, 200, state.payloads.user()));
+  app.get("/api/3/timetable/permanent", (c) => sendJson(c, 200, state.payloads.timetable(state.school)));
+  app.get("/api/3/classbook", (c) => {
+    const from = parseQueryDate(c.req.query("from"));
+    const to = parseQueryDate(c.req.query("to"));
+    if (from === null || to === null) {
+      return c.json({ Message: "The request is invalid.", MessageDetail: "from and to must be dates as YYYY-MM-DDTHH:mm:ss.SSS." }, 400);
+    }
+    if (to < from) return c.json({ Message: "The request is invalid.", MessageDetail: "from must not be after to." }, 400);
+    if (to - from + 1 > MAX_CLASSBOOK_DAYS) {
+      return c.json({ Message: "The request is invalid.", MessageDetail: `At most ${MAX_CLASSBOOK_DAYS} days at once.` }, 400);
+    }
+    return sendJson(c, 200, state.payloads.classbook(state.school, from, to));
+  });
+  app.get("/api/3/lesson/:lessonId/absence", (c) => {
+    const body = state.payloads.absence(state.school, c.req.param("lessonId"));
+    if (body === null) return c.json({ Message: "The lesson was not found." }, 404);
+    return sendJson(c, 200, body);
+  });
+
+  // ---- control API ----
+  app.post("/_fake/reset", async (c) => {
+    const body = await readBody(c, resetSchema);
+    if (!body.ok) return body.response;
+    try {
+      return c.json(state.reset(body.value));
+    } catch (error) {
+      return c.json({ ok: false, error: (error as Error).message }, 400);
+    }
+  });
+  app.get("/_fake/expected", (c) =>
+    sendJson(c, 200, state.payloads.expected(state.school, () => JSON.stringify(expectedRoster(state.school)))),
+  );
+  app.get("/_fake/stats", (c) => c.json({ requests: state.requests, logins: { ...state.auth.logins } }));
+  app.post("/_fake/change", async (c) => {
+    const body = await readBody(c, changeSchema);
+    if (!body.ok) return body.response;
+    try {
+      return c.json(applyChange(state.school, body.value));
+    } catch (error) {
+      if (error instanceof ChangeError) return c.json({ ok: false, error: error.message }, 400);
+      throw error;
+    }
+  });
+  app.get("/_fake/faults", (c) => c.json({ rules: state.faults.list() }));
+  app.post("/_fake/faults", async (c) => {
+    const body = await readBody(c, faultsSchema);
+    if (!body.ok) return body.response;
+    state.faults.set(body.value.rules);
+    return c.json({ ok: true, rules: body.value.rules.length });
+  });
+  app.delete("/_fake/faults", (c) => c.json({ ok: true, cleared: state.faults.clear() }));
+  app.post("/_fake/auth", async (c) => {
+    const body = await readBody(c, authSchema);
+    if (!body.ok) return body.response;
+    const { accessTokenLifetimeSec, expireAccessTokens, password } = body.value;
+    if (accessTokenLifetimeSec !== undefined) state.auth.accessTokenLifetimeSec = accessTokenLifetimeSec;
+    if (password !== undefined) state.auth.password = password;
+    const expired = expireAccessTokens ? state.auth.expireAccessTokens() : 0;
+    return c.json({ ok: true, accessTokenLifetimeSec: state.auth.accessTokenLifetimeSec, expired });
+  });
+
+  app.notFound((c) => c.json({ Message: "No HTTP resource was found that matches the request URI." }, 404));
+  app.onError((error, c) => {
+    console.error("fake Bakaláři:", error);
+    return c.json({ Message: "An error has occurred." }, 500);
+  });
+  return app;
+}
+
+function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+export async function startFakeBakalari(options: FakeBakalariOptions = {}): Promise<FakeBakalari> {
+  const host = options.host ?? "127.0.0.1";
+  if (!isLoopback(host)) throw new Error(`the fake Bakaláři listens on loopback addresses only, not ${host}`);
+  const state = new FakeState(options);
+  const app = createFakeApp(state);
+  const server = createAdaptorServer({ fetch: app.fetch });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const urlHost = host.includes(":") ? `[${host}]` : host;
+  let closing: Promise<void> | null = null;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${urlHost}:${port}`,
     port,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      (closing ??= new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        // Keep-alive connections would hold close() open until they time out.
+        if ("closeAllConnections" in server) server.closeAllConnections();
+      })),
   };
 }

@@ -69,7 +69,13 @@ describe("one run at a time", () => {
     const roster = rosterOf(makeSchool());
     const gated = gatedRoster(roster);
     const runs = Array.from({ length: 5 }, () => e.run(gated.read));
-    await gated.reading;
+    await gated.reading; // one run holds the lease
+    // Release it only once the four others have been answered, so they truly raced it.
+    let answered = 0;
+    let fourAnswered!: () => void;
+    const four = new Promise<void>((resolve) => (fourAnswered = resolve));
+    for (const run of runs) void run.then(() => (answered += 1) === 4 && fourAnswered());
+    await four;
     gated.release();
     const outcomes = await Promise.all(runs);
     expect(outcomes.filter((o) => o.status === "ok")).toHaveLength(1);
