@@ -6,7 +6,13 @@
 export type RosterClass = { id: string; abbrev: string; name: string };
 export type RosterSubject = { id: string; abbrev: string; name: string };
 export type RosterTeacher = { id: string; abbrev: string; name: string };
-export type RosterStudent = { id: string; name: string; classId: string };
+export type RosterStudent = {
+  id: string;
+  name: string;
+  classId: string;
+  /** Bakaláři's Abbrev, to show when name is "" (the source always sets it; optional for older callers). */
+  abbrev?: string;
+};
 
 /** Whether a group's roster (its students) could be read, and if not, why. */
 export type GroupRoster =
@@ -27,12 +33,41 @@ export type RosterGroup = {
 /** A user taking (student) or teaching (teacher) a subject in a class. */
 export type RosterEnrollment = { userId: string; subjectId: string; classId: string };
 
+/** What kind of record a warning's externalId names. */
+export type RosterEntity = "class" | "group" | "subject" | "teacher" | "student" | "lesson";
+
 export type RosterWarning = {
   code: string;
   message: string;
   /** The Bakaláři id the warning is about, when there is one (never a name). */
   externalId?: string;
+  /** The kind of record externalId names, so a caller can leave that row as it is. */
+  entity?: RosterEntity;
 };
+
+/** Warning codes the source emits; callers may branch on them. */
+export const ROSTER_WARNING = {
+  /** A record failed validation and was dropped (externalId and entity name it when it has a usable id). */
+  recordInvalid: "BAKALARI_RECORD_INVALID",
+  /** Two different records share an id; the first was kept. */
+  duplicateId: "BAKALARI_DUPLICATE_ID",
+  /** A record refers to an id the timetable does not list. */
+  unknownReference: "BAKALARI_UNKNOWN_REFERENCE",
+  /** No lesson at all in the class book window (holidays): no roster was read, students are left as they are. */
+  noRosters: "BAKALARI_NO_ROSTERS",
+  /** A group had no lesson in the window: its class is exempt from deactivation. */
+  groupNoLesson: "BAKALARI_GROUP_NO_LESSON",
+  /** A group's absence list could not be read: its class is exempt from deactivation. */
+  groupRosterFailed: "BAKALARI_GROUP_ROSTER_FAILED",
+  /** A student is in groups of more than one class; one class was picked. */
+  studentInTwoClasses: "BAKALARI_STUDENT_IN_TWO_CLASSES",
+  /** BAKALARI_TOKEN_KEY is unset: the token pair is not cached and every run logs in with the password. */
+  tokenNotCached: "BAKALARI_TOKEN_NOT_CACHED",
+  /** The cached token pair could not be decrypted (key rotated?) and was discarded. */
+  tokenCacheUnreadable: "BAKALARI_TOKEN_CACHE_UNREADABLE",
+  /** The token cache table could not be read or written; the run went on without it. */
+  tokenCacheFailed: "BAKALARI_TOKEN_CACHE_FAILED",
+} as const;
 
 export type Roster = {
   classes: RosterClass[];

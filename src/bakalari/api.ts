@@ -1,0 +1,42 @@
+/**
+ * Authorized GET requests to the Bakaláři API v3: the bearer token of the session,
+ * and after a 401 exactly one retry with a fresh token.
+ */
+import type { Session } from "./auth";
+import type { HttpClient } from "./http";
+import { BakalariError } from "./roster";
+
+export type Api = {
+  /** The body of a 2xx answer to GET path (path may carry a query); throws BakalariError otherwise. */
+  get(path: string): Promise<string>;
+};
+
+export function createApi(http: HttpClient, session: Session): Api {
+  async function send(path: string, token: string) {
+    return http.send({ method: "GET", path, headers: { Authorization: `Bearer ${token}`, Accept: "application/json" } });
+  }
+
+  return {
+    async get(path) {
+      const route = path.replace(/\?.*$/, "");
+      const endpoint = `GET ${route}`;
+      let token = await session.accessToken();
+      let res = await send(path, token);
+      if (res.status === 401) {
+        session.refused(token);
+        token = await session.accessToken();
+        res = await send(path, token);
+        if (res.status === 401) {
+          throw new BakalariError("BAKALARI_AUTH", `${endpoint} refused a freshly issued access token (HTTP 401)`, route);
+        }
+      }
+      if (res.status === 403) {
+        throw new BakalariError("BAKALARI_AUTH", `${endpoint} is not allowed for the service account (HTTP 403)`, route);
+      }
+      if (res.status < 200 || res.status >= 300) {
+        throw new BakalariError("BAKALARI_UNAVAILABLE", `${endpoint} answered HTTP ${res.status}`, route);
+      }
+      return res.body;
+    },
+  };
+}
