@@ -2,7 +2,7 @@
  * The planner: a pure function (Roster snapshot, current state) -> Plan. No I/O.
  * The same plan powers real runs, dry runs and safety holds.
  */
-import type { Roster, RosterWarning } from "../bakalari/roster";
+import { ROSTER_WARNING, type Roster, type RosterWarning } from "../bakalari/roster";
 import { contentHash } from "./hash";
 
 export const ENTITY_TYPES = ["classes", "subjects", "users", "enrollments"] as const;
@@ -31,7 +31,7 @@ export type CurrentRow = {
   active: boolean;
 };
 export type CurrentUser = CurrentRow & { role: "student" | "teacher"; classId: string | null };
-export type CurrentEnrollment = CurrentRow & { userId: string; classId: string };
+export type CurrentEnrollment = CurrentRow & { userId: string; subjectId: string; classId: string };
 
 export type CurrentState = {
   classes: CurrentRow[];
@@ -94,6 +94,11 @@ export function plan(roster: Roster, current: CurrentState, options: PlanOptions
   const exemptClasses = new Set<string>();
   for (const group of roster.groups) if (group.roster.status !== "read") exemptClasses.add(group.classId);
 
+  // Records Bakaláři sent but that failed validation: their rows are left as they are.
+  const invalid = invalidRecords(roster.warnings);
+  for (const id of invalid.classes) exemptClasses.add(id);
+  const everyClassExempt = invalid.groups;
+
   const classes = planEntity<ClassRecord, CurrentRow>(
     current.classes,
     uniqueBy(roster.classes, warnings, "class").map((c) => {
@@ -101,7 +106,7 @@ export function plan(roster: Roster, current: CurrentState, options: PlanOptions
       return { externalId: c.id, fields, hashFields: [fields.name, fields.abbrev] };
     }),
     newId,
-    () => false,
+    (row) => invalid.classes.has(row.externalId),
   );
   const classIdOf = idLookup(current.classes, classes);
 
@@ -112,7 +117,7 @@ export function plan(roster: Roster, current: CurrentState, options: PlanOptions
       return { externalId: s.id, fields, hashFields: [fields.name, fields.abbrev] };
     }),
     newId,
-    () => false,
+    (row) => invalid.subjects.has(row.externalId),
   );
   const subjectIdOf = idLookup(current.subjects, subjects);
 
@@ -136,16 +141,21 @@ export function plan(roster: Roster, current: CurrentState, options: PlanOptions
     }
     userIds.add(s.id);
     // The class is resolved to an internal id after classes are planned; the hash uses the external id.
-    desiredUsers.push({ externalId: s.id, fields: { name: s.name, abbrev: "", role: "student", classId: s.classId }, hashFields: ["student", s.name, "", s.classId] });
+    const abbrev = s.abbrev ?? "";
+    const name = displayName(s.name, abbrev);
+    desiredUsers.push({ externalId: s.id, fields: { name, abbrev, role: "student", classId: s.classId }, hashFields: ["student", name, abbrev, s.classId] });
   }
   for (const u of desiredUsers) if (u.fields.classId !== null) u.fields = { ...u.fields, classId: classIdOf(u.fields.classId) };
 
   const classExternalIdOf = reverseLookup(current.classes);
-  const users = planEntity<UserRecord, CurrentUser>(current.users, desiredUsers, newId, (row) => {
-    if (row.role !== "student") return false;
-    const classExt = row.classId === null ? undefined : classExternalIdOf.get(row.classId);
+  const studentClassExempt = (classId: string | null) => {
+    if (everyClassExempt) return true;
+    const classExt = classId === null ? undefined : classExternalIdOf.get(classId);
     return classExt !== undefined && exemptClasses.has(classExt);
-  });
+  };
+  const users = planEntity<UserRecord, CurrentUser>(current.users, desiredUsers, newId, (row) =>
+    invalid.users.has(row.externalId) || (row.role === "student" && studentClassExempt(row.classId)),
+  );
   const userIdOf = idLookup(current.users, users);
 
   // Enrollments: students' subjects and teachers' assignments; the key says it all, so no field ever updates.
@@ -169,11 +179,13 @@ export function plan(roster: Roster, current: CurrentState, options: PlanOptions
   for (const e of roster.teachingAssignments) addEnrollment(e);
   for (const e of roster.studentEnrollments) addEnrollment(e);
 
-  const roleOfUser = new Map(current.users.map((u) => [u.internalId, u.role]));
+  const userByInternalId = new Map(current.users.map((u) => [u.internalId, u]));
+  const subjectExternalIdOf = reverseLookup(current.subjects);
   const enrollments = planEntity<EnrollmentRecord, CurrentEnrollment>(current.enrollments, desiredEnrollments, newId, (row) => {
-    if (roleOfUser.get(row.userId) !== "student") return false;
-    const classExt = classExternalIdOf.get(row.classId);
-    return classExt !== undefined && exemptClasses.has(classExt);
+    const user = userByInternalId.get(row.userId);
+    if (user && invalid.users.has(user.externalId)) return true;
+    if (invalid.subjects.has(subjectExternalIdOf.get(row.subjectId) ?? "")) return true;
+    return user?.role === "student" && studentClassExempt(row.classId);
   });
 
   if (exemptClasses.size > 0) {
@@ -185,6 +197,23 @@ export function plan(roster: Roster, current: CurrentState, options: PlanOptions
 
   const plan = { classes, subjects, users, enrollments };
   return { ...plan, counts: countsOf(plan), warnings };
+}
+
+/**
+ * Ids of records dropped by validation, by kind. A dropped group's class is unknown,
+ * so it makes every class exempt for the run: nothing of any student is deactivated.
+ */
+function invalidRecords(warnings: RosterWarning[]) {
+  const out = { classes: new Set<string>(), subjects: new Set<string>(), users: new Set<string>(), groups: false };
+  for (const w of warnings) {
+    if (w.code !== ROSTER_WARNING.recordInvalid) continue;
+    if (w.entity === "group") out.groups = true;
+    if (w.externalId === undefined) continue;
+    if (w.entity === "class") out.classes.add(w.externalId);
+    else if (w.entity === "subject") out.subjects.add(w.externalId);
+    else if (w.entity === "teacher" || w.entity === "student") out.users.add(w.externalId);
+  }
+  return out;
 }
 
 function planEntity<R, C extends CurrentRow>(

@@ -11,21 +11,22 @@ type StateRow = {
   active: boolean;
   role: "student" | "teacher" | null;
   user_id: string | null;
+  subject_id: string | null;
   class_id: string | null;
 };
 
 export async function loadCurrentState(db: Db | Tx): Promise<CurrentState> {
   const result = await db.execute<StateRow>(sql`
-    select r.type, r.external_id, r.internal_id, r.content_hash, t.active, null::text as role, null::uuid as user_id, null::uuid as class_id
+    select r.type, r.external_id, r.internal_id, r.content_hash, t.active, null::text as role, null::uuid as user_id, null::uuid as subject_id, null::uuid as class_id
       from external_refs r join classes t on t.id = r.internal_id::uuid where r.type = 'class'
     union all
-    select r.type, r.external_id, r.internal_id, r.content_hash, t.active, null, null, null
+    select r.type, r.external_id, r.internal_id, r.content_hash, t.active, null, null, null, null
       from external_refs r join subjects t on t.id = r.internal_id::uuid where r.type = 'subject'
     union all
-    select r.type, r.external_id, r.internal_id, r.content_hash, t.active, t.role, null, t.class_id
+    select r.type, r.external_id, r.internal_id, r.content_hash, t.active, t.role, null, null, t.class_id
       from external_refs r join users t on t.id = r.internal_id::uuid where r.type = 'user'
     union all
-    select r.type, r.external_id, r.internal_id, r.content_hash, t.active, null, t.user_id, t.class_id
+    select r.type, r.external_id, r.internal_id, r.content_hash, t.active, null, t.user_id, t.subject_id, t.class_id
       from external_refs r join enrollments t on t.id = r.internal_id::uuid where r.type = 'enrollment'
   `);
   const state: CurrentState = { classes: [], subjects: [], users: [], enrollments: [] };
@@ -42,7 +43,7 @@ export async function loadCurrentState(db: Db | Tx): Promise<CurrentState> {
         state.users.push({ ...base, role: row.role ?? "student", classId: row.class_id });
         break;
       case "enrollment":
-        state.enrollments.push({ ...base, userId: row.user_id ?? "", classId: row.class_id ?? "" });
+        state.enrollments.push({ ...base, userId: row.user_id ?? "", subjectId: row.subject_id ?? "", classId: row.class_id ?? "" });
         break;
     }
   }

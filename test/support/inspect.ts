@@ -45,7 +45,7 @@ export function expectedView(roster: Roster): ActiveView {
     subjects: new Map(roster.subjects.map((s) => [s.id, `${shown(s.name, s.abbrev)}|${s.abbrev}`])),
     users: new Map([
       ...roster.teachers.map((t) => [t.id, `teacher|${shown(t.name, t.abbrev)}|`] as const),
-      ...roster.students.map((s) => [s.id, `student|${s.name}|${s.classId}`] as const),
+      ...roster.students.map((s) => [s.id, `student|${shown(s.name, s.abbrev ?? "")}|${s.classId}`] as const),
     ]),
     enrollments: new Set(
       [...roster.teachingAssignments, ...roster.studentEnrollments].map((e) => enrollmentExternalId(e.userId, e.subjectId, e.classId)),

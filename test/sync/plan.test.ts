@@ -16,7 +16,7 @@ function stateAfter(p: ReturnType<typeof plan>): CurrentState {
     classes: p.classes.create.map(row),
     subjects: p.subjects.create.map(row),
     users: p.users.create.map((r) => ({ ...row(r), role: r.fields.role, classId: r.fields.classId })),
-    enrollments: p.enrollments.create.map((r) => ({ ...row(r), userId: r.fields.userId, classId: r.fields.classId })),
+    enrollments: p.enrollments.create.map((r) => ({ ...row(r), userId: r.fields.userId, subjectId: r.fields.subjectId, classId: r.fields.classId })),
   };
 }
 
@@ -55,6 +55,49 @@ describe("plan", () => {
     expect(p.warnings).toContainEqual(expect.objectContaining({ code: "USER_ID_CONFLICT", externalId: school.teachers[0]!.id }));
     expect(p.warnings).toContainEqual(expect.objectContaining({ code: "ENROLLMENT_REFERENCE_UNKNOWN" }));
     expect(p.users.create.filter((u) => u.externalId === school.teachers[0]!.id)).toHaveLength(1);
+  });
+});
+
+describe("records dropped by validation", () => {
+  it("leaves the row of a dropped student, teacher, subject or class as it is, with its enrollments", () => {
+    const school = makeSchool({ classes: 2, studentsPerClass: 4, subjects: 2, teachers: 2 });
+    const state = stateAfter(plan(rosterOf(school), empty, { newId }));
+    const student = school.students[0]!;
+    const teacher = school.teachers[1]!;
+    const subject = school.subjects[1]!;
+    // The snapshot as the source gives it when those three records fail validation.
+    const full = rosterOf(school);
+    const roster = {
+      ...full,
+      students: full.students.filter((s) => s.id !== student.id),
+      teachers: full.teachers.filter((t) => t.id !== teacher.id),
+      subjects: full.subjects.filter((s) => s.id !== subject.id),
+      studentEnrollments: full.studentEnrollments.filter((e) => e.userId !== student.id && e.subjectId !== subject.id),
+      teachingAssignments: full.teachingAssignments.filter((e) => e.userId !== teacher.id && e.subjectId !== subject.id),
+    };
+    roster.warnings.push(
+      { code: "BAKALARI_RECORD_INVALID", message: "x", externalId: student.id, entity: "student" },
+      { code: "BAKALARI_RECORD_INVALID", message: "x", externalId: teacher.id, entity: "teacher" },
+      { code: "BAKALARI_RECORD_INVALID", message: "x", externalId: subject.id, entity: "subject" },
+    );
+    const p = plan(roster, state, { newId });
+    for (const c of Object.values(p.counts)) expect(c.deactivated).toBe(0);
+
+    // Without the warnings the same snapshot deactivates them.
+    const bare = plan({ ...roster, warnings: [] }, state, { newId });
+    expect(bare.counts.users.deactivated).toBe(2);
+    expect(bare.counts.subjects.deactivated).toBe(1);
+    expect(bare.counts.enrollments.deactivated).toBeGreaterThan(0);
+  });
+
+  it("exempts every class from deactivation when a group record was dropped", () => {
+    const school = makeSchool({ classes: 2, studentsPerClass: 4 });
+    const state = stateAfter(plan(rosterOf(school), empty, { newId }));
+    const roster = rosterOf({ ...school, students: school.students.slice(1) });
+    roster.warnings.push({ code: "BAKALARI_RECORD_INVALID", message: "x", entity: "group" });
+    const p = plan(roster, state, { newId });
+    expect(p.counts.users.deactivated).toBe(0);
+    expect(p.counts.enrollments.deactivated).toBe(0);
   });
 });
 
