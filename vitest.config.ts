@@ -34,12 +34,16 @@ export default defineConfig({
           name: "workers",
           include: ["test/**/*.test.ts"],
           exclude: ["test/**/*.node.test.ts"],
+          // The fake Bakaláři school is one server with one state: files take turns with it.
+          fileParallelism: false,
         },
       },
       {
         test: {
           name: "node",
           environment: "node",
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
           include: ["test/**/*.node.test.ts"],
         },
       },

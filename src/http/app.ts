@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import { consoleLogger, type Logger } from "../log";
 import { invocationResources, type AppEnv } from "./context";
+import { dashboardRoutes } from "./dashboard";
 import { errorBody, handleError } from "./errors";
 import { healthRoutes } from "./health";
 import { requestId } from "./request-id";
@@ -12,6 +13,8 @@ export function createApp(log: Logger = consoleLogger) {
   const app = new Hono<AppEnv>()
     .use(requestId)
     .use(secureHeaders())
+    // Before the per-request resources: the page needs neither config nor database.
+    .route("/", dashboardRoutes)
     .use(invocationResources(log))
     .route("/", healthRoutes)
     .route("/", syncRoutes);
