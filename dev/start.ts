@@ -21,7 +21,8 @@ import { freePort, startPglite, stopChild, type LocalDatabase } from "./postgres
 import { startWsProxy, type WsProxy } from "./ws-proxy";
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
-const DATA = path.join(ROOT, ".data");
+/** Local state (PGlite's data, the dev token and key); DEV_DATA_DIR moves it (tests use a temp dir). */
+const DATA = process.env.DEV_DATA_DIR ?? path.join(ROOT, ".data");
 
 type Stoppable = { name: string; stop(): Promise<void> };
 const started: Stoppable[] = [];
@@ -55,18 +56,26 @@ async function stopAll(code: number): Promise<void> {
   return stopping;
 }
 
+/** Prefixes each line of a chunk (a chunk may end mid-line; that is fine for a log). */
+function prefixed(prefix: string, text: string): string {
+  return text
+    .split("\n")
+    .map((line, i, lines) => (i === lines.length - 1 && line === "" ? "" : `${prefix}${line}`))
+    .join("\n");
+}
+
 function waitForReady(child: ChildProcess, port: number): Promise<void> {
   // wrangler prints "Ready on http://127.0.0.1:<port>" once the Worker serves.
   return new Promise((resolve, reject) => {
     let seen = "";
     const onData = (chunk: Buffer) => {
       const text = chunk.toString();
-      process.stdout.write(text.replace(/^/gm, "[wrangler] "));
+      process.stdout.write(prefixed("[wrangler] ", text));
       seen = (seen + text).slice(-4000);
       if (seen.includes(`Ready on http://127.0.0.1:${port}`)) resolve();
     };
     child.stdout?.on("data", onData);
-    child.stderr?.on("data", (chunk: Buffer) => process.stderr.write(chunk.toString().replace(/^/gm, "[wrangler] ")));
+    child.stderr?.on("data", (chunk: Buffer) => process.stderr.write(prefixed("[wrangler] ", chunk.toString())));
     child.once("exit", (code) => reject(new Error(`wrangler dev exited (code ${code}) before it was ready`)));
   });
 }
@@ -104,7 +113,7 @@ async function main() {
     const db: LocalDatabase = await startPglite({ dataDir: path.join(DATA, "pglite") });
     started.push({ name: "PGlite", stop: db.stop });
     databaseUrl = db.url;
-    say(`embedded database (PGlite, data in .data/pglite) on ${db.url}`);
+    say(`embedded database (PGlite, data in ${path.relative(ROOT, path.join(DATA, "pglite"))}) on ${db.url}`);
   }
 
   const proxy: WsProxy = await startWsProxy();
@@ -150,11 +159,24 @@ async function main() {
       "--env-file", envFile, "--show-interactive-dev-session=false", "--log-level", "info"],
     {
       cwd: ROOT,
+      // Its own process group: stopping it takes wrangler's node and both workerd processes along.
+      detached: true,
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_HIDE_BANNER: "true", CI: process.env.CI ?? "" },
     },
   );
-  started.push({ name: "wrangler dev", stop: () => stopChild(wrangler, "SIGTERM") });
+  started.push({
+    name: "wrangler dev",
+    stop: async () => {
+      const exited = stopChild(wrangler, "SIGTERM");
+      try {
+        process.kill(-wrangler.pid!, "SIGTERM");
+      } catch {
+        // the group is already gone
+      }
+      await exited;
+    },
+  });
   wrangler.once("exit", (code) => {
     if (!stopping) {
       say(`wrangler dev exited (code ${code})`);
