@@ -137,6 +137,10 @@ describe("sync engine", () => {
     expect(record.status).toBe("held");
     expect(record.counts).toEqual(held.counts);
 
+    expect(e.logs.filter((l) => l.message === "sync_held")).toEqual([
+      expect.objectContaining({ level: "WARN", runId: held.runId, trigger: "manual", counts: held.counts, holdReasons: held.holdReasons }),
+    ]);
+
     const forced = expectStatus(await e.run(rosterOf(half), { force: true }), "ok");
     expect(forced.counts.users.deactivated).toBe(20);
     expect(await activeView(db)).toEqual(expectedView(rosterOf(half)));
@@ -170,6 +174,9 @@ describe("sync engine", () => {
     expect(await rowVersions(db)).toBe(before);
     const runs = (await db.db.execute(sql`select status from sync_runs where id = ${dry.runId}`)).rows as { status: string }[];
     expect(runs).toEqual([{ status: "dry_run" }]);
+    expect(e.logs.filter((l) => l.message === "sync_dry_run")).toEqual([
+      expect.objectContaining({ level: "INFO", runId: dry.runId, counts: dry.counts, wouldHold: true }),
+    ]);
   });
 
   it("emits sync_start and sync_ok with counts and no personal data", async () => {
