@@ -29,7 +29,7 @@ describe("npm start", () => {
 
   it("serves the Worker with one sync done, and stops everything on Ctrl-C", async () => {
     const port = await freePort();
-    const env = { ...process.env, PORT: String(port), DEV_DATA_DIR: dataDir };
+    const env: Record<string, string | undefined> = { ...process.env, PORT: String(port), DEV_DATA_DIR: dataDir };
     delete env.DATABASE_URL;
     delete env.BAKALARI_URL;
     delete env.OPERATOR_TOKEN;
