@@ -46,6 +46,9 @@ export function createSession(options: SessionOptions): Session {
   // One renewal at a time: parallel requests that all met a 401 share one refresh,
   // which matters because a refresh token can be redeemed only once.
   let pending: Promise<TokenPair> | null = null;
+  // Once the password is refused, every later request in this run fails with the same
+  // error instead of trying again: a storm of wrong logins could lock the account.
+  let refusal: BakalariError | null = null;
 
   const usable = (pair: TokenPair | null): pair is TokenPair => pair !== null && now().getTime() < pair.accessExpiresAt.getTime();
 
@@ -100,10 +103,16 @@ export function createSession(options: SessionOptions): Session {
 
   return {
     async accessToken() {
+      if (refusal) throw refusal;
       if (usable(current)) return current.accessToken;
-      pending ??= renew().finally(() => {
-        pending = null;
-      });
+      pending ??= renew()
+        .catch((error: unknown) => {
+          if (error instanceof BakalariError && error.code === "BAKALARI_AUTH") refusal = error;
+          throw error;
+        })
+        .finally(() => {
+          pending = null;
+        });
       return (await pending).accessToken;
     },
     refused(token) {

@@ -153,8 +153,9 @@ describe("Bakaláři source against the fake school", () => {
     const rec = recordingFetch(async (url) => {
       if (!broken && url.pathname.startsWith("/api/3/lesson/")) {
         broken = true;
-        await fake.auth({ expireAccessTokens: true });
+        // Logins refused first, then tokens expired: no request in flight can renew in between.
         await fake.setFaults([{ path: "^/api/login$", kind: "status", status: 400 }]);
+        await fake.auth({ expireAccessTokens: true });
       }
     });
     const e = await failure(source({ fetch: rec.fetchFn }).read());
