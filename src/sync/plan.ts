@@ -4,6 +4,7 @@
  */
 import { ROSTER_WARNING, type Roster, type RosterWarning } from "../bakalari/roster";
 import { contentHash } from "./hash";
+import { uuidFactory } from "./ids";
 
 export const ENTITY_TYPES = ["classes", "subjects", "users", "enrollments"] as const;
 export type EntityType = (typeof ENTITY_TYPES)[number];
@@ -74,7 +75,7 @@ export type Plan = {
 };
 
 export type PlanOptions = {
-  /** Makes ids for new rows; crypto.randomUUID by default. */
+  /** Makes ids for new rows; random v4 UUIDs by default. */
   newId?: () => string;
 };
 
@@ -87,7 +88,7 @@ const displayName = (name: string, abbrev: string) => (name === "" ? abbrev : na
 type Desired<R> = { externalId: string; fields: R; hashFields: (string | null)[] };
 
 export function plan(roster: Roster, current: CurrentState, options: PlanOptions = {}): Plan {
-  const newId = options.newId ?? (() => crypto.randomUUID());
+  const newId = options.newId ?? uuidFactory();
   const warnings: RosterWarning[] = [...roster.warnings];
 
   // Classes whose roster is incomplete (a group unread): nothing of their students is deactivated.
@@ -216,25 +217,32 @@ function invalidRecords(warnings: RosterWarning[]) {
   return out;
 }
 
+/** Enrollments write no fields beyond their key: one hash serves them all. */
+const EMPTY_HASH = contentHash([]);
+
 function planEntity<R, C extends CurrentRow>(
   current: C[],
   desired: Desired<R>[],
   newId: () => string,
   exempt: (row: C) => boolean,
 ): EntityPlan<R> {
-  const byExternalId = new Map<string, C>();
-  for (const row of current) byExternalId.set(row.externalId, row);
+  // Rows are taken out of this map as the snapshot lists them; what remains is unlisted.
+  const unlisted = new Map<string, C>();
   const result: EntityPlan<R> = { create: [], update: [], reactivate: [], deactivate: [], unchanged: 0, activeBefore: 0 };
-  for (const row of current) if (row.active) result.activeBefore += 1;
+  for (const row of current) {
+    unlisted.set(row.externalId, row);
+    if (row.active) result.activeBefore += 1;
+  }
 
-  const listed = new Set<string>();
   for (const d of desired) {
-    listed.add(d.externalId);
-    const hash = contentHash(d.hashFields);
-    const row = byExternalId.get(d.externalId);
+    const hash = d.hashFields.length === 0 ? EMPTY_HASH : contentHash(d.hashFields);
+    const row = unlisted.get(d.externalId);
     if (!row) {
       result.create.push({ id: newId(), externalId: d.externalId, contentHash: hash, hashChanged: true, fields: d.fields });
-    } else if (!row.active) {
+      continue;
+    }
+    unlisted.delete(d.externalId);
+    if (!row.active) {
       result.reactivate.push({ id: row.internalId, externalId: d.externalId, contentHash: hash, hashChanged: hash !== row.contentHash, fields: d.fields });
     } else if (hash !== row.contentHash) {
       result.update.push({ id: row.internalId, externalId: d.externalId, contentHash: hash, hashChanged: true, fields: d.fields });
@@ -242,8 +250,7 @@ function planEntity<R, C extends CurrentRow>(
       result.unchanged += 1;
     }
   }
-  for (const row of current) {
-    if (listed.has(row.externalId)) continue;
+  for (const row of unlisted.values()) {
     if (row.active && !exempt(row)) result.deactivate.push(row.internalId);
     else result.unchanged += 1;
   }

@@ -33,7 +33,8 @@ export type SyncDeps = {
   source?: (db: Db) => RosterSource;
 };
 
-export type Timings = { sourceMs: number; planMs: number; applyMs: number };
+/** Where a run's time went: reading Bakaláři, reading the current state, planning (pure), writing. */
+export type Timings = { sourceMs: number; stateMs: number; planMs: number; applyMs: number };
 
 type Common = {
   runId: string;
@@ -90,7 +91,7 @@ type Log = (level: "INFO" | "WARN" | "ERROR", message: string, fields?: Record<s
 async function leased(deps: SyncDeps, database: Database, start: RunStart, log: Log, open: (c: Config) => Database): Promise<SyncOutcome> {
   const t0 = Date.now();
   const startedAt = new Date(t0).toISOString();
-  const timings: Timings = { sourceMs: 0, planMs: 0, applyMs: 0 };
+  const timings: Timings = { sourceMs: 0, stateMs: 0, planMs: 0, applyMs: 0 };
   log("INFO", "sync_start", { dryRun: start.dryRun, force: start.forced });
 
   const source = (deps.source ?? ((db: Db) => createBakalariSource({ config: deps.config, db })))(database.db);
@@ -117,6 +118,9 @@ async function leased(deps: SyncDeps, database: Database, start: RunStart, log: 
 
     phase = Date.now();
     const current = await loadCurrentState(database.db);
+    timings.stateMs = Date.now() - phase;
+
+    phase = Date.now();
     const plan = makePlan(roster, current);
     const reasons = holdReasons(plan, { maxDeleteRatio: deps.config.maxDeleteRatio, maxUpdateRatio: deps.config.maxUpdateRatio });
     timings.planMs = Date.now() - phase;

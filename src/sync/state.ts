@@ -30,20 +30,35 @@ export async function loadCurrentState(db: Db | Tx): Promise<CurrentState> {
       from external_refs r join enrollments t on t.id = r.internal_id::uuid where r.type = 'enrollment'
   `);
   const state: CurrentState = { classes: [], subjects: [], users: [], enrollments: [] };
+  // Plain literals per row, no spreads: this loop runs for every enrollment of the school.
   for (const row of result.rows) {
-    const base = { externalId: row.external_id, internalId: row.internal_id, contentHash: row.content_hash, active: row.active };
     switch (row.type) {
       case "class":
-        state.classes.push(base);
+        state.classes.push({ externalId: row.external_id, internalId: row.internal_id, contentHash: row.content_hash, active: row.active });
         break;
       case "subject":
-        state.subjects.push(base);
+        state.subjects.push({ externalId: row.external_id, internalId: row.internal_id, contentHash: row.content_hash, active: row.active });
         break;
       case "user":
-        state.users.push({ ...base, role: row.role ?? "student", classId: row.class_id });
+        state.users.push({
+          externalId: row.external_id,
+          internalId: row.internal_id,
+          contentHash: row.content_hash,
+          active: row.active,
+          role: row.role ?? "student",
+          classId: row.class_id,
+        });
         break;
       case "enrollment":
-        state.enrollments.push({ ...base, userId: row.user_id ?? "", subjectId: row.subject_id ?? "", classId: row.class_id ?? "" });
+        state.enrollments.push({
+          externalId: row.external_id,
+          internalId: row.internal_id,
+          contentHash: row.content_hash,
+          active: row.active,
+          userId: row.user_id ?? "",
+          subjectId: row.subject_id ?? "",
+          classId: row.class_id ?? "",
+        });
         break;
     }
   }

@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { holdReasons, HOLD_FLOOR } from "../../src/sync/guard";
 import { contentHash } from "../../src/sync/hash";
+import { uuidFactory } from "../../src/sync/ids";
 import { plan, type CurrentState } from "../../src/sync/plan";
 import { makeSchool, rosterOf } from "../support/roster";
 
@@ -123,5 +124,14 @@ describe("contentHash", () => {
     expect(contentHash(["", ""])).not.toBe(contentHash([""]));
     expect(contentHash(["Šťastná"])).toBe(contentHash(["Šťastná"]));
     expect(contentHash(["U  12"])).not.toBe(contentHash(["U 12"]));
+  });
+});
+
+describe("uuidFactory", () => {
+  it("makes distinct version 4 UUIDs across batches", () => {
+    const make = uuidFactory();
+    const ids = Array.from({ length: 10_000 }, make);
+    for (const id of ids.slice(0, 50).concat(ids.slice(-50))) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(new Set(ids).size).toBe(ids.length);
   });
 });

@@ -1,0 +1,230 @@
+/**
+ * npm run bench [-- --sizes small,medium,large --reps 5 --coalesce-writes --cpu-prof]
+ *
+ * Drives the Worker's own sync path (runSync) against the fake Bakaláři school and a
+ * throwaway PostgreSQL, for each size: the first sync, an unchanged re-sync, and a
+ * re-sync after ~1% of the roster changed. Prints a table and the targets of issue 8,
+ * writes bench/results.json. See "Benchmark" in README.md for what each figure means.
+ *
+ * Processes: this one holds PostgreSQL's cluster (its own processes) and the WebSocket
+ * proxy; the fake school runs as a child; each scenario runs in a forked child, so its
+ * peak RSS holds neither the proxy nor the fake school nor another scenario.
+ */
+import { fork, spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { configureNodeDriver, migrateDatabase } from "../cli/migrate";
+import { fakeControl, type SchoolSize } from "../dev/fake-bakalari/control";
+import { startPostgresCluster, stopChild } from "../dev/postgres";
+import { startWsProxy } from "../dev/ws-proxy";
+import { openAdmin, type Admin } from "./databases";
+import { table, targetLines, targets, toRow, type ResultRow } from "./report";
+import type { Scenario, ScenarioJob, ScenarioResult } from "./scenario";
+
+const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.join(BENCH_DIR, "..");
+const TEMPLATE = "bench_empty";
+/** Outside the repository: profiles are large and not to be committed. */
+const PROFILE_DIR = path.join(os.tmpdir(), "bakalari-bench-profiles");
+const SIZES: SchoolSize[] = ["small", "medium", "large"];
+/** The baselines take seconds each; fewer repetitions than the runs keep the bench short. */
+const NAIVE_REPS = 3;
+const FLOOR_REPS = 5;
+/** Records the naive baseline writes before it samples (a large first sync has ~57,700). */
+const NAIVE_CAP = 4000;
+
+type Options = { sizes: SchoolSize[]; reps: number; coalesceWrites: boolean; cpuProf: boolean };
+
+function parseOptions(): Options {
+  const { values } = parseArgs({
+    options: {
+      sizes: { type: "string" },
+      reps: { type: "string" },
+      "coalesce-writes": { type: "boolean" },
+      "cpu-prof": { type: "boolean" },
+    },
+  });
+  const sizes = (values.sizes ?? SIZES.join(",")).split(",") as SchoolSize[];
+  for (const s of sizes) if (!SIZES.includes(s)) throw new Error(`--sizes: unknown size ${s}`);
+  const reps = Number(values.reps ?? 5);
+  if (!Number.isInteger(reps) || reps < 1) throw new Error("--reps must be a positive integer");
+  return { sizes, reps, coalesceWrites: values["coalesce-writes"] ?? false, cpuProf: values["cpu-prof"] ?? false };
+}
+
+type Fake = { url: string; username: string; password: string; school: string; stop(): Promise<void> };
+
+/** Starts the fake school's CLI as a child and reads its URL and credentials from what it prints. */
+async function startFake(size: SchoolSize): Promise<Fake> {
+  const child = spawn(process.execPath, ["--import", "tsx", "dev/fake-bakalari/cli.ts", "--size", size, "--port", "0"], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const found: Record<string, string> = {};
+  const lines = createInterface({ input: child.stdout! });
+  await new Promise<void>((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`the fake school exited (code ${code})`)));
+    lines.on("line", (line) => {
+      const m = /^\s*(BAKALARI_\w+)=(.*)$/.exec(line);
+      if (m) found[m[1]!] = m[2]!;
+      else if (/ enrollments$/.test(line)) {
+        found.school = line.trim();
+        resolve();
+      }
+    });
+  });
+  child.removeAllListeners("exit");
+  return {
+    url: found.BAKALARI_URL!,
+    username: found.BAKALARI_USERNAME!,
+    password: found.BAKALARI_PASSWORD!,
+    school: found.school!,
+    stop: () => stopChild(child, "SIGTERM"),
+  };
+}
+
+function runScenario(job: ScenarioJob, cpuProf: boolean): Promise<ScenarioResult> {
+  const execArgv = ["--import", "tsx"];
+  if (cpuProf) execArgv.push("--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${job.size}-${job.scenario}.cpuprofile`);
+  const child: ChildProcess = fork(path.join(BENCH_DIR, "scenario.ts"), [JSON.stringify(job)], { cwd: ROOT, execArgv });
+  return new Promise((resolve, reject) => {
+    let answer: { ok: true; result: ScenarioResult } | { ok: false; error: string } | null = null;
+    child.on("message", (m) => (answer = m as typeof answer));
+    child.once("exit", (code) => {
+      if (answer?.ok) resolve(answer.result);
+      else reject(new Error(`${job.size}/${job.scenario} failed (exit ${code}): ${answer?.error ?? "no answer"}`));
+    });
+  });
+}
+
+function machine(postgres: string) {
+  const cpus = os.cpus();
+  const details = {
+    cpu: cpus[0]?.model.trim() ?? "unknown",
+    cores: cpus.length,
+    memoryGb: Math.round(os.totalmem() / 1024 ** 3),
+    node: process.version,
+    postgres,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+  };
+  return { summary: `${details.cpu}, ${details.cores} cores, ${details.memoryGb} GB RAM, Node ${details.node}, PostgreSQL ${postgres}, ${details.os}`, details };
+}
+
+const loadText = (load: number[]) => load.map((n) => n.toFixed(2)).join(" ");
+/** More than a quarter of the cores busy over the last minute, before we start anything. */
+const busy = (load: number[]) => (load[0] ?? 0) > os.cpus().length / 4;
+
+const method = (options: Options) => ({
+  runs: "each figure of a scenario is the median of the measured runs, after one warm-up run that is not counted",
+  driver:
+    "runSync in Node (not workerd), the Neon serverless driver over WebSockets through dev/ws-proxy.ts to a local PostgreSQL (fsync off); " +
+    (options.coalesceWrites
+      ? "the driver's default coalesceWrites: before each write burst it waits for setTimeout(0), which Node clamps to 1 ms, so every round trip costs about 1.2 ms more than the proxy and Postgres take"
+      : "neonConfig.coalesceWrites = false for ours and the baselines alike: the default waits for setTimeout(0) before each write burst, which Node clamps to 1 ms (about 1.3 ms a round trip here instead of 0.1 to 0.2 ms); workerd, where the Worker runs, does not clamp it (--coalesce-writes keeps the default)"),
+  first: "each run on a fresh copy (CREATE DATABASE … TEMPLATE) of an empty migrated database; the copy is made outside the timing",
+  unchanged: "runs on one database the first sync filled (then VACUUM ANALYZE, as autovacuum would have done before the next cron tick), one after another",
+  changed: "churn 0.01 on the fake school once, then each run on a fresh copy of the database as the first sync left it, so every run applies the same ~1% change",
+  trigger: "trigger cron, SYNC_MAX_DELETE_RATIO=1 and SYNC_MAX_UPDATE_RATIO=1 (no hold; 1% is below the defaults anyway); BAKALARI_TOKEN_KEY set, so only a first sync logs in with the password",
+  memory: "peakRssMb: maxRSS of a process that runs only that scenario (the fake school, the proxy and PostgreSQL are other processes), read after the warm-up and measured runs, before the baselines; it includes Node's own baseline (baseRssMb, measured before the first run)",
+  naive: "the same plan, per record: select its ref, then insert (or update) the row and the ref, one statement at a time, in one transaction; over the cap the big strata are sampled and scaled by record count (naiveExtrapolated)",
+  floor: "the same rows into the same state: one insert … select from unnest(…) per table (for a re-sync one update per table and kind), unchunked, in one transaction; COPY is not available through the Neon driver; none for an unchanged re-sync (0, n/a)",
+});
+
+async function main(): Promise<void> {
+  const options = parseOptions();
+  const started = performance.now();
+  // Other work on the machine skews every figure; the load average says how much there was.
+  const loadBefore = os.loadavg();
+  const cluster = await startPostgresCluster();
+  const proxy = await startWsProxy();
+  let admin: Admin | null = null;
+  try {
+    configureNodeDriver(proxy.url);
+    const adminUrl = cluster.url.replace(/\/[^/]+$/, "/postgres");
+    admin = openAdmin(adminUrl);
+    const [version] = await admin.query<{ server_version: string }>("show server_version");
+    await admin.query(`create database ${TEMPLATE}`);
+    await migrateDatabase(admin.urlOf(TEMPLATE), proxy.url);
+    const host = machine(version?.server_version ?? "unknown");
+    console.log(`bench: ${host.summary}`);
+    console.log("bench: the proxy runs in this process; the fake school and each scenario run as child processes");
+    console.log(`bench: driver: ${method(options).driver}`);
+    console.log(`bench: load average before: ${loadText(loadBefore)}${busy(loadBefore) ? " (the machine is busy: figures will be slower and noisier)" : ""}`);
+
+    // One key for every scenario: the token pair cached by the first sync stays readable.
+    const tokenKey = randomBytes(32).toString("base64");
+    const rows: ResultRow[] = [];
+    const schools: Record<string, string> = {};
+    for (const size of options.sizes) {
+      const fake = await startFake(size);
+      schools[size] = fake.school;
+      console.log(`bench: ${size}: ${fake.school}`);
+      const base = `${size}_base`;
+      const job = (scenario: Scenario, database: string, keep?: string): ScenarioJob => ({
+        size,
+        scenario,
+        adminUrl,
+        proxy: proxy.url,
+        bakalari: { url: fake.url, username: fake.username, password: fake.password },
+        tokenKey,
+        database,
+        ...(keep ? { keep } : {}),
+        coalesceWrites: options.coalesceWrites,
+        reps: options.reps,
+        naiveReps: NAIVE_REPS,
+        naiveCap: NAIVE_CAP,
+        floorReps: FLOOR_REPS,
+      });
+      const step = async (scenario: Scenario, database: string, keep?: string) => {
+        const t = performance.now();
+        const row = toRow(await runScenario(job(scenario, database, keep), options.cpuProf));
+        rows.push(row);
+        console.log(`bench: ${size}/${scenario}: ${row.ms} ms median (${((performance.now() - t) / 1000).toFixed(0)} s with baselines)`);
+      };
+      try {
+        await step("first", TEMPLATE, base);
+        await admin.execIn(base, "vacuum analyze");
+        await step("unchanged", base);
+        await fakeControl(fake.url).change({ op: "churn", fraction: 0.01 });
+        await step("changed", base);
+      } finally {
+        await fake.stop();
+        await admin.drop(base);
+      }
+    }
+
+    const totalSeconds = (performance.now() - started) / 1000;
+    const checks = targets(rows, totalSeconds);
+    const loadAfter = os.loadavg();
+    console.log(`\n${table(rows)}\n\n${targetLines(checks)}`);
+    console.log(`\nbench: ${host.summary}; load average before ${loadText(loadBefore)}, after ${loadText(loadAfter)}`);
+    const output = {
+      machine: host.summary,
+      machineDetails: host.details,
+      generatedAt: new Date().toISOString(),
+      totalSeconds: Math.round(totalSeconds),
+      loadAverage: { before: loadBefore, after: loadAfter },
+      schools,
+      coalesceWrites: options.coalesceWrites,
+      method: method(options),
+      results: rows,
+      targets: checks,
+    };
+    writeFileSync(path.join(BENCH_DIR, "results.json"), `${JSON.stringify(output, null, 2)}\n`);
+    console.log("\nbench: wrote bench/results.json");
+    if (options.cpuProf) console.log(`bench: CPU profiles (one per scenario, baselines included) in ${PROFILE_DIR}`);
+  } finally {
+    await admin?.end();
+    await proxy.close();
+    await cluster.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exitCode = 1;
+});
