@@ -1,8 +1,8 @@
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../src/db/client";
 import type { SyncRun } from "../../src/sync/runs";
-import { connect, createTestDatabase } from "../support/database";
+import { useTestDatabase } from "../support/database";
 import { makeSchool, rosterOf } from "../support/roster";
 import { engine, expectStatus } from "../support/sync";
 import { fetchWorker, OPERATOR_TOKEN, testBindings } from "../support/worker";
@@ -10,17 +10,14 @@ import { fetchWorker, OPERATOR_TOKEN, testBindings } from "../support/worker";
 const auth = { authorization: `Bearer ${OPERATOR_TOKEN}` };
 
 describe("GET /api/sync/runs and /health", () => {
+  const t = useTestDatabase("file");
   let url: string;
   let db: Database;
   let env: ReturnType<typeof testBindings>;
 
-  beforeAll(async () => {
-    url = await createTestDatabase();
-    db = connect(url);
+  beforeAll(() => {
+    ({ url, database: db } = t);
     env = testBindings({ DATABASE_URL: url });
-  });
-  afterAll(async () => {
-    await db.end();
   });
 
   const health = async () => {

@@ -1,23 +1,20 @@
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../src/db/client";
-import { connect, createTestDatabase } from "../support/database";
+import { useTestDatabase } from "../support/database";
 import { fetchWorker, OPERATOR_TOKEN, testBindings } from "../support/worker";
 
 const auth = { authorization: `Bearer ${OPERATOR_TOKEN}` };
 
 describe("request errors", () => {
+  const t = useTestDatabase("file");
   let url: string;
   let db: Database;
   let env: ReturnType<typeof testBindings>;
 
-  beforeAll(async () => {
-    url = await createTestDatabase();
-    db = connect(url);
+  beforeAll(() => {
+    ({ url, database: db } = t);
     env = testBindings({ DATABASE_URL: url });
-  });
-  afterAll(async () => {
-    await db.end();
   });
 
   const post = (body: BodyInit | undefined, headers: Record<string, string> = { "content-type": "application/json" }) =>

@@ -3,11 +3,11 @@
  * against the fake Bakaláři school over real HTTP and a real Postgres.
  */
 import { sql } from "drizzle-orm";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it, vi } from "vitest";
+import { afterAll, afterEach, beforeEach, describe, expect, inject, it, vi } from "vitest";
 import { fakeControl } from "../../dev/fake-bakalari/control";
 import type { Database } from "../../src/db/client";
 import { createToken } from "../../src/operators/tokens";
-import { connect, createTestDatabase } from "../support/database";
+import { useTestDatabase } from "../support/database";
 import { activeView, rowVersions } from "../support/inspect";
 import { fetchWorker, OPERATOR_TOKEN, runScheduled, testBindings } from "../support/worker";
 
@@ -16,24 +16,18 @@ const auth = { authorization: `Bearer ${OPERATOR_TOKEN}` };
 type Json = Record<string, any>;
 
 describe("syncing through the API and cron", () => {
-  let url: string;
+  const t = useTestDatabase();
   let db: Database;
   let env: ReturnType<typeof testBindings>;
 
-  beforeAll(async () => {
-    db = connect((url = await createTestDatabase()));
-  });
   beforeEach(async () => {
     await fake.reset({ size: "small", seed: 7 });
-    url = await createTestDatabase();
-    await db.end();
-    db = connect(url);
-    env = testBindings({ DATABASE_URL: url, BAKALARI_TOKEN_KEY: btoa(String.fromCharCode(...new Uint8Array(32).fill(3))) });
+    db = t.database;
+    env = testBindings({ DATABASE_URL: t.url, BAKALARI_TOKEN_KEY: btoa(String.fromCharCode(...new Uint8Array(32).fill(3))) });
   });
   afterEach(() => vi.restoreAllMocks());
   afterAll(async () => {
     await fake.clearFaults();
-    await db.end();
   });
 
   const post = async (body?: unknown, headers: Record<string, string> = auth) => {

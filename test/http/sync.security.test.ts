@@ -1,22 +1,19 @@
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../src/db/client";
 import { createToken, revokeToken, MAX_FAILURES } from "../../src/operators/tokens";
-import { connect, createTestDatabase } from "../support/database";
+import { useTestDatabase } from "../support/database";
 import { fetchWorker, OPERATOR_TOKEN, testBindings } from "../support/worker";
 
 describe("operator auth", () => {
+  const t = useTestDatabase("file");
   let url: string;
   let db: Database;
   let env: ReturnType<typeof testBindings>;
 
-  beforeAll(async () => {
-    url = await createTestDatabase();
-    db = connect(url);
+  beforeAll(() => {
+    ({ url, database: db } = t);
     env = testBindings({ DATABASE_URL: url });
-  });
-  afterAll(async () => {
-    await db.end();
   });
 
   const runs = (headers: Record<string, string>, path = "/api/sync/runs") => fetchWorker(path, { headers }, env);

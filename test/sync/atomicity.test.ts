@@ -1,8 +1,8 @@
 import { sql } from "drizzle-orm";
-import { afterAll, afterEach, beforeEach, describe, expect, inject, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, inject, it } from "vitest";
 import type { Database } from "../../src/db/client";
 import { enrollmentExternalId } from "../../src/sync/plan";
-import { connect, createTestDatabase } from "../support/database";
+import { useTestDatabase } from "../support/database";
 import { activeView, expectedView, refIntegrity, rowVersions } from "../support/inspect";
 import { makeSchool, rosterOf, type School } from "../support/roster";
 import { engine, expectStatus, type Engine } from "../support/sync";
@@ -10,22 +10,16 @@ import { engine, expectStatus, type Engine } from "../support/sync";
 const proxyControl = (path: string) => fetch(`http://${inject("wsProxy")}/control/${path}`, { method: "POST" });
 
 describe("atomic runs", () => {
-  let url: string;
+  const t = useTestDatabase();
   let db: Database;
   let e: Engine;
-  const opened: Database[] = [];
 
-  beforeEach(async () => {
-    url = await createTestDatabase();
-    db = connect(url);
-    opened.push(db);
-    e = engine(url);
+  beforeEach(() => {
+    db = t.database;
+    e = engine(t.url);
   });
   afterEach(async () => {
     await proxyControl("reset");
-  });
-  afterAll(async () => {
-    await Promise.all(opened.map((d) => d.end()));
   });
 
   /** A school with one more class than before, so the second run writes in every table. */

@@ -1,8 +1,8 @@
 import { sql } from "drizzle-orm";
-import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { Database } from "../../src/db/client";
 import { HOLD_FLOOR } from "../../src/sync/guard";
-import { connect, createTestDatabase } from "../support/database";
+import { createTestDatabase, useTestDatabase } from "../support/database";
 import { activeView, expectedView, refIntegrity, rowVersions } from "../support/inspect";
 import { makeSchool, rosterOf, type School } from "../support/roster";
 import { engine, expectStatus, type Engine } from "../support/sync";
@@ -10,19 +10,13 @@ import { engine, expectStatus, type Engine } from "../support/sync";
 const zero = { created: 0, updated: 0, deactivated: 0, reactivated: 0 };
 
 describe("sync engine", () => {
-  let url: string;
+  const t = useTestDatabase();
   let db: Database;
   let e: Engine;
-  const opened: Database[] = [];
 
-  beforeEach(async () => {
-    url = await createTestDatabase();
-    db = connect(url);
-    opened.push(db);
-    e = engine(url);
-  });
-  afterAll(async () => {
-    await Promise.all(opened.map((d) => d.end()));
+  beforeEach(() => {
+    db = t.database;
+    e = engine(t.url);
   });
 
   it("creates the whole school on the first run, and changes nothing on the second", async () => {

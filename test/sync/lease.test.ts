@@ -1,9 +1,9 @@
 import { sql } from "drizzle-orm";
-import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { Roster } from "../../src/bakalari/roster";
 import type { Database } from "../../src/db/client";
 import { LEASE_MS, RETENTION_DAYS } from "../../src/sync/runs";
-import { connect, createTestDatabase } from "../support/database";
+import { useTestDatabase } from "../support/database";
 import { activeView, expectedView } from "../support/inspect";
 import { makeSchool, rosterOf } from "../support/roster";
 import { engine, expectStatus, type Engine } from "../support/sync";
@@ -26,19 +26,13 @@ function gatedRoster(roster: Roster) {
 }
 
 describe("one run at a time", () => {
-  let url: string;
+  const t = useTestDatabase();
   let db: Database;
   let e: Engine;
-  const opened: Database[] = [];
 
-  beforeEach(async () => {
-    url = await createTestDatabase();
-    db = connect(url);
-    opened.push(db);
-    e = engine(url);
-  });
-  afterAll(async () => {
-    await Promise.all(opened.map((d) => d.end()));
+  beforeEach(() => {
+    db = t.database;
+    e = engine(t.url);
   });
 
   it("refuses a manual run and records a skipped cron run while another holds the lease", async () => {
