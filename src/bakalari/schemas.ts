@@ -41,10 +41,26 @@ export type LoginResponse = { accessToken: string; refreshToken: string; expires
 
 export type Parsed<T> = { value: T; warnings: RosterWarning[] };
 
-// Ids are opaque strings kept byte for byte: never trimmed, only required to be non-empty.
-const id = z.string().min(1);
-const entity = z.object({ Id: id, Abbrev: z.string(), Name: z.string() });
-const group = z.object({ ClassId: id, Id: id, Abbrev: z.string(), Name: z.string() });
+/**
+ * Text Postgres can keep exactly as sent: no NUL (a text column refuses it) and no lone
+ * surrogate (it would be stored as U+FFFD, so an id would never match itself again).
+ * A record holding anything else is dropped with a warning instead of failing every run.
+ */
+export function isStorableText(text: string): boolean {
+  return !/\u0000|\p{Cs}/u.test(text);
+}
+
+/**
+ * Longer ids are refused: an enrollment's ref joins three ids in one unique-indexed
+ * column, which must stay under the index's 2,704-byte limit (Bakaláři's ids are short).
+ */
+export const MAX_ID_LENGTH = 128;
+
+// Ids are opaque strings kept byte for byte: never trimmed, only required to be non-empty and storable.
+const text = z.string().refine(isStorableText, "holds a NUL or a lone surrogate");
+const id = text.min(1).max(MAX_ID_LENGTH);
+const entity = z.object({ Id: id, Abbrev: text, Name: text });
+const group = z.object({ ClassId: id, Id: id, Abbrev: text, Name: text });
 const list = z.array(z.unknown());
 
 const timetableShape = z.object({
@@ -65,7 +81,7 @@ const absenceShape = z.object({ AbsencesGroups: list });
 const absenceGroup = z.object({ Group: z.object({ ClassId: id, Id: id }), StudentsAbsences: list });
 const studentAbsence = z.object({ Student: entity });
 
-const loginShape = z.object({ access_token: id, refresh_token: id, expires_in: z.number().positive() });
+const loginShape = z.object({ access_token: z.string().min(1), refresh_token: z.string().min(1), expires_in: z.number().positive() });
 const loginErrorShape = z.object({ error: z.string() });
 
 /** Parses a JSON body, or fails with BAKALARI_PAYLOAD naming the endpoint. */
@@ -102,11 +118,11 @@ function describeIssues(error: z.ZodError): string {
     .join("; ");
 }
 
-/** The record's own Id when it is a usable (non-empty string) id. */
+/** The record's own Id when it is a usable id (what `id` accepts), so a warning can name it. */
 function usableId(record: unknown, pick: (r: Record<string, unknown>) => unknown = (r) => r.Id): string | undefined {
   if (typeof record !== "object" || record === null) return undefined;
   const value = pick(record as Record<string, unknown>);
-  return typeof value === "string" && value !== "" ? value : undefined;
+  return id.safeParse(value).success ? (value as string) : undefined;
 }
 
 /** Validates records one by one: the good ones are returned, each bad one becomes a warning. */
