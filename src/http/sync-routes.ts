@@ -43,8 +43,10 @@ const jsonOrEmptyBody = createMiddleware<AuthEnv>(async (c, next) => {
     throw new ApiError(400, "UNSUPPORTED_CONTENT_TYPE", "The request body must be JSON (Content-Type: application/json)");
   }
   const text = c.req.raw.body === null ? "" : await c.req.text();
-  if (text.trim() === "") c.req.bodyCache.json = Promise.resolve({});
-  else if (!isJson) throw new ApiError(400, "UNSUPPORTED_CONTENT_TYPE", "The request body must be JSON (Content-Type: application/json)");
+  if (text.trim() === "") {
+    // Only {} stays cached: Hono's json() would parse the cached "" text (Malformed JSON).
+    c.req.bodyCache = { json: Promise.resolve({}) };
+  } else if (!isJson) throw new ApiError(400, "UNSUPPORTED_CONTENT_TYPE", "The request body must be JSON (Content-Type: application/json)");
   await next();
 });
 
