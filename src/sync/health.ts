@@ -1,6 +1,7 @@
-import { and, desc, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { syncRuns } from "../db/schema";
+import { latestStarted } from "./runs";
 
 export type HealthStatus = "ok" | "never" | "stale" | "failing" | "held";
 
@@ -21,13 +22,13 @@ export async function readHealth(db: Db, now: Date = new Date()): Promise<Health
     .select({ status: syncRuns.status, startedAt: syncRuns.startedAt })
     .from(syncRuns)
     .where(inArray(syncRuns.status, [...FINISHED]))
-    .orderBy(desc(syncRuns.startedAt))
+    .orderBy(latestStarted)
     .limit(1);
   const [success] = await db
     .select({ at: syncRuns.completedAt })
     .from(syncRuns)
     .where(and(eq(syncRuns.status, "ok")))
-    .orderBy(desc(syncRuns.startedAt))
+    .orderBy(latestStarted)
     .limit(1);
   return decideHealth(
     (last?.status as Health["lastRunStatus"]) ?? null,

@@ -3,7 +3,7 @@
  * its row is `running`; a unique partial index allows one such row. A crashed run
  * cannot hold it forever: after LEASE_MS its row may be failed by the next run.
  */
-import { and, desc, eq, lt, or, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Db, Tx } from "../db/client";
 import { syncRuns, type RunStatus } from "../db/schema";
 import type { Counts } from "./plan";
@@ -142,23 +142,30 @@ export async function getRun(db: Db, id: string): Promise<SyncRun | null> {
   return row ? toSyncRun(row) : null;
 }
 
+/**
+ * Latest started first, in the order of the indexes on started_at, which drizzle-kit made
+ * DESC NULLS LAST: a plain DESC means NULLS FIRST, and Postgres would sort the table instead.
+ */
+export const latestStarted = sql`${syncRuns.startedAt} desc nulls last`;
+const newestFirst = [latestStarted, sql`${syncRuns.id} desc nulls last`];
+
 /** Newest first; `before` pages past a run id (keyset pagination on started_at, id). */
 export async function listRuns(db: Db, options: { limit: number; before?: string }): Promise<SyncRun[] | null> {
-  let cursor: { startedAt: Date; id: string } | undefined;
   if (options.before) {
-    const [row] = await db.select({ startedAt: syncRuns.startedAt, id: syncRuns.id }).from(syncRuns).where(eq(syncRuns.id, options.before)).limit(1);
-    if (!row) return null;
-    cursor = row;
+    const [known] = await db.select({ id: syncRuns.id }).from(syncRuns).where(eq(syncRuns.id, options.before)).limit(1);
+    if (!known) return null;
   }
   const rows = await db
     .select()
     .from(syncRuns)
     .where(
-      cursor
-        ? or(lt(syncRuns.startedAt, cursor.startedAt), and(eq(syncRuns.startedAt, cursor.startedAt), lt(syncRuns.id, cursor.id)))
+      options.before
+        ? // The cursor stays in SQL: started_at has microseconds and a JS Date only milliseconds,
+          // so a cursor read into JS would skip runs that started in the same millisecond.
+          sql`(${syncRuns.startedAt}, ${syncRuns.id}) < (select c.started_at, c.id from sync_runs c where c.id = ${options.before})`
         : undefined,
     )
-    .orderBy(desc(syncRuns.startedAt), desc(syncRuns.id))
+    .orderBy(...newestFirst)
     .limit(options.limit);
   return rows.map(toSyncRun);
 }
