@@ -21,6 +21,12 @@ export type LocalDatabase = {
   stop(): Promise<void>;
 };
 
+/** A real cluster can also be restarted in place (tests of a database that goes away between runs). */
+export type PostgresCluster = LocalDatabase & {
+  /** Stops the server (fast shutdown, every connection dropped) and starts it again on the same port and data. */
+  restart(): Promise<void>;
+};
+
 export const DATABASE_NAME = "bakalari";
 
 /** Finds the PostgreSQL server binaries: PG_BIN, PATH, or Debian's /usr/lib/postgresql/<version>/bin. */
@@ -64,7 +70,7 @@ function postgresUserIds(): { uid: number; gid: number } {
 }
 
 /** Starts a throwaway PostgreSQL cluster and creates the `bakalari` database. */
-export async function startPostgresCluster(options: { port?: number; bin?: string } = {}): Promise<LocalDatabase> {
+export async function startPostgresCluster(options: { port?: number; bin?: string } = {}): Promise<PostgresCluster> {
   const bin = options.bin ?? findPostgresBin();
   if (!bin) throw new Error("PostgreSQL server binaries not found (set PG_BIN or install postgresql)");
   const dir = mkdtempSync(path.join(tmpdir(), "bakalari-pg-"));
@@ -97,11 +103,18 @@ export async function startPostgresCluster(options: { port?: number; bin?: strin
     "-c", "max_connections=200",
     "-c", "logging_collector=off",
   ];
-  const child = spawn(path.join(bin, "postgres"), args, { stdio: ["ignore", "ignore", "pipe"], cwd: dir, ...owner });
+  const launch = async (): Promise<ChildProcess> => {
+    const server = spawn(path.join(bin, "postgres"), args, { stdio: ["ignore", "ignore", "pipe"], cwd: dir, ...owner });
+    await waitForLogLine(server, /database system is ready to accept connections/).catch((error) => {
+      server.kill("SIGKILL");
+      throw error;
+    });
+    return server;
+  };
+  let child: ChildProcess;
   try {
-    await waitForLogLine(child, /database system is ready to accept connections/);
+    child = await launch();
   } catch (error) {
-    child.kill("SIGKILL");
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
@@ -119,6 +132,10 @@ export async function startPostgresCluster(options: { port?: number; bin?: strin
     stop: async () => {
       await stopChild(child, "SIGINT"); // fast shutdown
       rmSync(dir, { recursive: true, force: true });
+    },
+    restart: async () => {
+      await stopChild(child, "SIGINT");
+      child = await launch(); // the data folder is kept
     },
   };
 }

@@ -1,0 +1,266 @@
+/**
+ * Bakaláři faults, through the Worker's own fetch against the fake school. After each
+ * fault the database is checked: nothing lost (no row written when the feed could not
+ * be trusted), nothing half-written (refs whole), the run recorded with a clear error,
+ * and the next run converging on the school.
+ */
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import type { FaultRule } from "../../dev/fake-bakalari/control";
+import { ROSTER_WARNING } from "../../src/bakalari/roster";
+import { createBakalariSource } from "../../src/bakalari/source";
+import { createTokenCache } from "../../src/bakalari/token-cache";
+import { parseConfig, type Bindings } from "../../src/config";
+import type { Database } from "../../src/db/client";
+import { runSync } from "../../src/sync/run";
+import { connect, createTestDatabase } from "../support/database";
+import { refIntegrity, rowVersions } from "../support/inspect";
+import { testBindings } from "../support/worker";
+import { expectConverged, expectRecordedFailure, expectRecovers, fake, postSync, runRow, TOKEN_KEY, type Json } from "./harness";
+
+const ALL = "^/api/";
+const LOGIN = "^/api/login$";
+const TIMETABLE = "^/api/3/timetable/";
+const CLASSBOOK = "^/api/3/classbook";
+const LESSONS = "^/api/3/lesson/";
+
+// Workers tests do not inherit the root timeout; retries with backoff take seconds.
+describe("Bakaláři faults: nothing lost, the failure recorded, the next run recovers", { timeout: 30_000 }, () => {
+  let db: Database;
+  let env: Bindings;
+
+  beforeAll(async () => {
+    const url = await createTestDatabase();
+    db = connect(url);
+    env = testBindings({ DATABASE_URL: url, BAKALARI_TOKEN_KEY: TOKEN_KEY });
+    vi.spyOn(console, "log").mockImplementation(() => undefined); // the runs' events (logs.test.ts reads them)
+  });
+  beforeEach(async () => {
+    // The fake is shared by every file: a known school, no faults, no tokens.
+    await fake.reset({ size: "small", seed: 11 });
+    const baseline = await postSync(env);
+    expect(baseline.status, JSON.stringify(baseline.body)).toBe(200);
+    await expectConverged(db);
+  });
+  afterAll(async () => {
+    vi.restoreAllMocks();
+    await fake.clearFaults();
+    await db.end();
+  });
+
+  /** Runs under the faults; the school did not change, so a trustworthy run has nothing to write either. */
+  async function faultyRun(rules: FaultRule[], overrides: Partial<Bindings> = {}) {
+    const before = await rowVersions(db);
+    await fake.setFaults(rules);
+    const answer = await postSync({ ...env, ...overrides });
+    await fake.clearFaults();
+    expect(await rowVersions(db)).toBe(before);
+    expect(await refIntegrity(db)).toEqual({ dangling: 0, unreferenced: 0, duplicated: 0 });
+    return answer;
+  }
+
+  describe("failures that stop the run before anything is written", () => {
+    it.each([
+      ["Bakaláři down (503 on every request)", "BAKALARI_UNAVAILABLE", [{ path: ALL, kind: "status", status: 503 }]],
+      ["connections reset on every request", "BAKALARI_UNAVAILABLE", [{ path: ALL, kind: "reset" }]],
+      ["a 429 storm that outlasts the retries", "BAKALARI_UNAVAILABLE", [{ path: ALL, kind: "rateLimit", retryAfter: 0 }]],
+      ["a 500 on the class book", "BAKALARI_UNAVAILABLE", [{ path: CLASSBOOK, kind: "status", status: 500 }]],
+      ["a timetable that is not JSON", "BAKALARI_PAYLOAD", [{ path: TIMETABLE, kind: "malformed" }]],
+      ["a class book that is not JSON", "BAKALARI_PAYLOAD", [{ path: CLASSBOOK, kind: "malformed" }]],
+      ["a timetable of the wrong shape", "BAKALARI_PAYLOAD", [{ path: TIMETABLE, kind: "wrongShape" }]],
+      ["a class book of the wrong shape", "BAKALARI_PAYLOAD", [{ path: CLASSBOOK, kind: "wrongShape" }]],
+    ] as [string, string, FaultRule[]][])("%s: 502 %s, nothing written", async (_name, code, rules) => {
+      const answer = await faultyRun(rules);
+      expect(answer.status).toBe(502);
+      await expectRecordedFailure(env, db, answer, code);
+      await expectRecovers(env, db);
+    });
+
+    it.each([
+      ["5xx", { kind: "status", status: 503 }],
+      ["429", { kind: "rateLimit", retryAfter: 0 }],
+    ] as const)("every roster answering %s: BAKALARI_UNAVAILABLE after a bounded number of requests", async (_name, fault) => {
+      const answer = await faultyRun([{ path: LESSONS, ...fault }]);
+      expect(answer.status).toBe(502);
+      const row = await expectRecordedFailure(env, db, answer, "BAKALARI_UNAVAILABLE");
+      expect(row.errors[0]!.message).toMatch(/absence/);
+      // The breaker stops after 6 lists failed in a row: at most the 6 in flight and 6 more, 4 attempts each.
+      const requests = ((await db.db.execute(sql`select bakalari_requests as n from sync_runs where id = ${answer.body.runId}`)).rows[0] as { n: number }).n;
+      expect(requests).toBeLessThanOrEqual(3 + 12 * 4);
+      await expectRecovers(env, db);
+    });
+  });
+
+  describe("faults the run survives", () => {
+    beforeEach(async () => {
+      // Something to write, so that surviving means applying it whole.
+      await fake.change({ op: "addStudents", count: 3 });
+      await fake.change({ op: "renameSubject", name: "Přírodověda (nová)" });
+    });
+    /** The same seed adds the same students: created the first time, reactivated after a reset deactivated them. */
+    const expectTheChange = (body: Json) => {
+      expect(body.counts.users.created + body.counts.users.reactivated).toBe(3);
+      expect(body.counts.subjects.updated).toBe(1);
+    };
+
+    it.each([
+      ["three 503s in the middle of reading rosters", [{ path: LESSONS, kind: "status", status: 503, times: 3 }]],
+      ["a 429 storm within the retries (three on every endpoint)", [
+        { path: LOGIN, kind: "rateLimit", retryAfter: 0, times: 3 },
+        { path: TIMETABLE, kind: "rateLimit", retryAfter: 0, times: 3 },
+        { path: CLASSBOOK, kind: "rateLimit", retryAfter: 0, times: 3 },
+        { path: LESSONS, kind: "rateLimit", retryAfter: 0, times: 3 },
+      ]],
+      ["three connection resets while reading rosters", [{ path: LESSONS, kind: "reset", times: 3 }]],
+    ] as [string, FaultRule[]][])("%s: applies the change whole", async (_name, rules) => {
+      await fake.auth({ expireAccessTokens: true }); // so that the login endpoint is asked too
+      await fake.setFaults(rules);
+      const answer = await postSync(env);
+      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+      const faults = await fake.faults();
+      for (const rule of faults.rules) expect(rule.remaining).toBe(0); // every injected fault was met
+      await fake.clearFaults();
+      expectTheChange(answer.body);
+      await expectConverged(db);
+    });
+
+    it("an expired access token: refreshes it (no password login) and applies the change whole", async () => {
+      await fake.auth({ expireAccessTokens: true });
+      const logins = (await fake.stats()).logins;
+      const answer = await postSync(env);
+      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+      const after = (await fake.stats()).logins;
+      expect({ refresh: after.refresh - logins.refresh, password: after.password - logins.password }).toEqual({ refresh: 1, password: 0 });
+      expectTheChange(answer.body);
+      await expectConverged(db);
+    });
+
+    it("an expired access token and a refresh token already redeemed: falls back to the password", async () => {
+      // Redeem the cached refresh token behind the sync's back, then expire the access token.
+      const cache = createTokenCache({ db: db.db, key: parseConfig(env).tokenKey!, baseUrl: env.BAKALARI_URL!, username: env.BAKALARI_USERNAME!, warn: () => undefined });
+      const pair = await cache.load();
+      expect(pair).not.toBeNull();
+      const redeem = await fetch(`${env.BAKALARI_URL}/api/login`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ client_id: "ANDR", grant_type: "refresh_token", refresh_token: pair!.refreshToken }).toString(),
+      });
+      expect(redeem.status).toBe(200);
+      await fake.auth({ expireAccessTokens: true });
+      const logins = (await fake.stats()).logins;
+
+      const answer = await postSync(env);
+      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+      const after = (await fake.stats()).logins;
+      // One refused refresh (the redeemed token), then one password login.
+      expect(after.failed - logins.failed).toBe(1);
+      expect(after.password - logins.password).toBe(1);
+      await expectConverged(db);
+    });
+
+    it("slow past the timeout once: the attempt is abandoned and retried, and the run applies", async () => {
+      const run = await engineRun([{ path: TIMETABLE, kind: "latency", ms: 2_000, times: 1 }]);
+      expect(run.status).toBe("ok");
+      await expectConverged(db);
+    });
+  });
+
+  describe("faults that leave some rosters unread", () => {
+    it("5xx on some rosters for good: the run ends ok, their classes are exempt, nothing is deactivated", async () => {
+      // Lessons whose first group's serial ends in 7: a fixed handful of the school's groups.
+      const answer = await faultyRun([{ path: "^/api/3/lesson/\\d{14}7/absence$", kind: "status", status: 503 }]);
+      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+      const codes = (answer.body.warnings as Json[]).map((w) => w.code);
+      expect(codes).toContain(ROSTER_WARNING.groupRosterFailed);
+      expect(codes).toContain("CLASSES_EXEMPT");
+      for (const c of Object.values(answer.body.counts) as Json[]) expect(c.deactivated).toBe(0);
+      await expectRecovers(env, db);
+    });
+
+    it("one absence list that is not JSON: its groups fail, the run goes on, nothing is deactivated", async () => {
+      const answer = await faultyRun([{ path: LESSONS, kind: "malformed", times: 1 }]);
+      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+      expect((answer.body.warnings as Json[]).map((w) => w.code)).toContain(ROSTER_WARNING.groupRosterFailed);
+      await expectRecovers(env, db);
+    });
+
+    it("a truncated class book (its lists cut in half): groups without a lesson are exempt, nothing is deactivated", async () => {
+      const answer = await faultyRun([{ path: CLASSBOOK, kind: "truncated" }]);
+      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+      expect((answer.body.warnings as Json[]).map((w) => w.code)).toContain(ROSTER_WARNING.groupNoLesson);
+      await expectRecovers(env, db);
+    });
+  });
+
+  describe("feeds that look broken are held", () => {
+    it.each([
+      ["a truncated timetable (half the classes gone)", [{ path: TIMETABLE, kind: "truncated" }]],
+      ["truncated absence lists (half of every roster gone)", [{ path: LESSONS, kind: "truncated" }]],
+    ] as [string, FaultRule[]][])("%s: 422 SAFETY_HOLD, nothing written", async (_name, rules) => {
+      const answer = await faultyRun(rules);
+      expect(answer.status, JSON.stringify(answer.body)).toBe(422);
+      expect(answer.body).toMatchObject({ code: "SAFETY_HOLD", status: "held" });
+      expect(await runRow(db, answer.body.runId)).toMatchObject({ status: "held", lease_expires_at: null });
+      await expectRecovers(env, db);
+    });
+  });
+
+  describe("credentials", () => {
+    it("a wrong password: 502 BAKALARI_AUTH after exactly one login attempt, nothing written", async () => {
+      // Without a token key every run logs in with the password: the wrong one is tried.
+      const noCache = { BAKALARI_TOKEN_KEY: undefined, BAKALARI_PASSWORD: "not-the-password" };
+      const before = (await fake.stats()).logins;
+      const answer = await faultyRun([], noCache);
+      expect(answer.status).toBe(502);
+      await expectRecordedFailure({ ...env, ...noCache }, db, answer, "BAKALARI_AUTH");
+      const after = (await fake.stats()).logins;
+      expect(after.failed - before.failed).toBe(1);
+      expect(JSON.stringify(answer.body)).not.toContain("not-the-password");
+      await expectRecovers(env, db);
+    });
+
+    it.each([
+      ["not JSON", "malformed"],
+      ["of the wrong shape", "wrongShape"],
+    ] as const)("a login answer %s: 502 BAKALARI_PAYLOAD, nothing written", async (_name, kind) => {
+      await fake.auth({ expireAccessTokens: true }); // so that the run must log in again
+      const answer = await faultyRun([{ path: LOGIN, kind }]);
+      expect(answer.status).toBe(502);
+      await expectRecordedFailure(env, db, answer, "BAKALARI_PAYLOAD");
+      await expectRecovers(env, db);
+    });
+  });
+
+  describe("slow past the timeout", () => {
+    it("every timetable answer slower than the timeout: BAKALARI_UNAVAILABLE, nothing written, recorded", async () => {
+      const before = await rowVersions(db);
+      const run = await engineRun([{ path: TIMETABLE, kind: "latency", ms: 2_000 }]);
+      expect(run.status).toBe("fail");
+      expect(run).toMatchObject({ code: "BAKALARI_UNAVAILABLE", errors: [{ message: expect.stringMatching(/timed out/) }] });
+      expect(await rowVersions(db)).toBe(before);
+      expect(await runRow(db, (run as { runId: string }).runId)).toMatchObject({ status: "fail", errors: [{ code: "BAKALARI_UNAVAILABLE" }] });
+      await expectRecovers(env, db);
+    });
+  });
+
+  /**
+   * The Worker's real engine and Bakaláři source, with the per-attempt timeout cut from
+   * 20 s to 300 ms so that a test can wait it out (the only change from production).
+   */
+  async function engineRun(rules: FaultRule[]) {
+    await fake.setFaults(rules);
+    try {
+      const config = parseConfig(env);
+      return await runSync(
+        {
+          config,
+          log: () => undefined,
+          source: (sourceDb) => createBakalariSource({ config, db: sourceDb, http: { timeoutMs: 300, baseDelayMs: 5, maxDelayMs: 20 } }),
+        },
+        { trigger: "manual" },
+      );
+    } finally {
+      await fake.clearFaults();
+    }
+  }
+});

@@ -1,0 +1,216 @@
+/**
+ * Node-side steps of the reliability suite: a `wrangler dev` that can be killed outright,
+ * the Worker's database driver from Node, a bounded request burst with latency figures,
+ * and a place to write the figures the README reports.
+ */
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os, { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Pool } from "@neondatabase/serverless";
+import { sql } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/neon-serverless";
+import { configureNodeDriver, withNodeDatabase } from "../../cli/node-database";
+import { freePort } from "../../dev/postgres";
+import type { Database } from "../../src/db/client";
+import * as schema from "../../src/db/schema";
+
+const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const FIGURES_DIR = path.join(ROOT, "test-artifacts", "reliability");
+
+/** A migrated database of its own, copied from the template global setup made. */
+export async function copyTemplate(adminUrl: string, template: string, proxy: string): Promise<string> {
+  const name = `rel_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
+  await withNodeDatabase(adminUrl, (db) => db.execute(sql.raw(`create database ${name} template ${template}`)), proxy);
+  return adminUrl.replace(/\/[^/]+$/, `/${name}`);
+}
+
+/** The Worker's own driver from Node, as a Database the inspect helpers take. */
+export function nodeDatabase(url: string, proxy: string): Database {
+  configureNodeDriver(proxy);
+  const pool = new Pool({ connectionString: url, max: 2 });
+  pool.on("error", () => undefined);
+  let ended: Promise<void> | null = null;
+  return { db: drizzle(pool, { schema }), statements: () => 0, end: () => (ended ??= pool.end().catch(() => undefined)) };
+}
+
+export type KillableWorker = {
+  url: string;
+  /** SIGKILL to wrangler and everything it started (workerd): an invocation cut off mid-run. */
+  kill(): Promise<void>;
+  /** Whether any process of its group (wrangler, workerd, esbuild) is still alive. */
+  alive(): boolean;
+  stop(): Promise<void>;
+  output(): string;
+};
+
+/**
+ * `wrangler dev` as a process group of its own, so that SIGKILL reaches workerd too:
+ * killing wrangler alone would leave workerd running the invocation to its end.
+ * (test/support/wrangler-dev.ts starts it the same way but keeps it in our group.)
+ */
+export async function startKillableWorker(vars: Record<string, string>): Promise<KillableWorker> {
+  const dir = mkdtempSync(path.join(tmpdir(), "bakalari-wrangler-"));
+  const envFile = path.join(dir, "worker.env");
+  writeFileSync(envFile, Object.entries(vars).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join("\n") + "\n", { mode: 0o600 });
+  const port = await freePort();
+  const child = spawn(
+    path.join(ROOT, "node_modules", ".bin", "wrangler"),
+    [
+      "dev",
+      "--ip", "127.0.0.1",
+      "--port", String(port),
+      "--inspector-port", String(await freePort()),
+      "--env-file", envFile,
+      "--show-interactive-dev-session=false",
+      "--test-scheduled",
+      "--persist-to", path.join(dir, "state"),
+    ],
+    {
+      cwd: ROOT,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_HIDE_BANNER: "true" },
+    },
+  );
+  let output = "";
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const signalGroup = async (signal: NodeJS.Signals) => {
+    if (child.exitCode === null && child.signalCode === null) {
+      try {
+        process.kill(-child.pid!, signal); // the group we started, by its id
+      } catch {
+        // already gone
+      }
+    }
+    await exited;
+  };
+  const stop = async () => {
+    await signalGroup("SIGTERM");
+    // A child that ignored SIGTERM must not outlive the test.
+    try {
+      process.kill(-child.pid!, "SIGKILL");
+    } catch {
+      // none left
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const onData = (chunk: Buffer) => {
+        output = (output + chunk.toString()).slice(-8000);
+        if (output.includes(`Ready on http://127.0.0.1:${port}`)) resolve();
+      };
+      child.stdout.on("data", onData);
+      child.stderr.on("data", onData);
+      child.once("error", reject);
+      child.once("exit", (code, signal) => reject(new Error(`wrangler dev exited (${signal ?? code}) before it was ready:\n${output}`)));
+    });
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return {
+    url: `http://127.0.0.1:${port}`,
+    kill: async () => {
+      await signalGroup("SIGKILL");
+      rmSync(dir, { recursive: true, force: true });
+    },
+    alive: () => {
+      try {
+        process.kill(-child.pid!, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    stop,
+    output: () => output,
+  };
+}
+
+export type Burst = {
+  requests: number;
+  concurrency: number;
+  errors: string[];
+  statuses: Record<number, number>;
+  wallMs: number;
+  perSecond: number;
+  latencyMs: { p50: number; p95: number; p99: number; max: number; mean: number };
+};
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+const round = (ms: number) => Math.round(ms * 10) / 10;
+
+/**
+ * Sends `requests` requests with `concurrency` in flight, timing each from send to the
+ * last byte of its body. `check` names what is wrong with an answer (null when right).
+ */
+export async function burst(
+  requests: number,
+  concurrency: number,
+  send: (i: number) => Promise<Response>,
+  check: (res: Response, body: string) => string | null,
+): Promise<Burst> {
+  const latencies: number[] = [];
+  const errors: string[] = [];
+  const statuses: Record<number, number> = {};
+  let next = 0;
+  const started = performance.now();
+  const worker = async () => {
+    while (next < requests) {
+      const i = next++;
+      const t0 = performance.now();
+      try {
+        const res = await send(i);
+        const body = await res.text();
+        latencies.push(performance.now() - t0);
+        statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+        const problem = check(res, body);
+        if (problem) errors.push(`#${i}: ${problem}`);
+      } catch (error) {
+        errors.push(`#${i}: ${(error as Error).message}`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const wallMs = performance.now() - started;
+  const sorted = [...latencies].sort((a, b) => a - b);
+  return {
+    requests,
+    concurrency,
+    errors,
+    statuses,
+    wallMs: Math.round(wallMs),
+    perSecond: Math.round((requests / wallMs) * 1000),
+    latencyMs: {
+      p50: round(percentile(sorted, 50)),
+      p95: round(percentile(sorted, 95)),
+      p99: round(percentile(sorted, 99)),
+      max: round(sorted.at(-1) ?? NaN),
+      mean: round(sorted.reduce((a, b) => a + b, 0) / Math.max(1, sorted.length)),
+    },
+  };
+}
+
+export function machine() {
+  const cpus = os.cpus();
+  return {
+    cpu: cpus[0]?.model.trim() ?? "unknown",
+    cores: cpus.length,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    os: `${os.type()} ${os.release()}`,
+    node: process.version,
+  };
+}
+
+/** Writes the figures a test measured (test-artifacts/ is not committed). */
+export function writeFigures(name: string, figures: unknown): void {
+  mkdirSync(FIGURES_DIR, { recursive: true });
+  writeFileSync(path.join(FIGURES_DIR, `${name}.json`), JSON.stringify(figures, null, 2) + "\n");
+}

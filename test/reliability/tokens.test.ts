@@ -1,0 +1,75 @@
+/**
+ * Operator tokens are compared in constant time: as SHA-256 digests, through workerd's
+ * crypto.subtle.timingSafeEqual, for the bootstrap OPERATOR_TOKEN and for stored tokens,
+ * on the Worker's request path as well as in verifyToken itself.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import type { Database } from "../../src/db/client";
+import { createToken, sha256, verifyToken } from "../../src/operators/tokens";
+import { connect, createTestDatabase } from "../support/database";
+import { fetchWorker, OPERATOR_TOKEN, testBindings } from "../support/worker";
+
+type SubtleWithTimingSafeEqual = SubtleCrypto & { timingSafeEqual(a: ArrayBufferView, b: ArrayBufferView): boolean };
+const subtle = crypto.subtle as SubtleWithTimingSafeEqual;
+const bytes = (view: ArrayBufferView) => Array.from(new Uint8Array(view.buffer, view.byteOffset, view.byteLength));
+
+describe("timing-safe token comparison", () => {
+  let url: string;
+  let db: Database;
+
+  beforeAll(async () => {
+    url = await createTestDatabase();
+    db = connect(url);
+  });
+  afterEach(() => vi.restoreAllMocks());
+  afterAll(async () => {
+    await db.end();
+  });
+
+  it("workerd provides crypto.subtle.timingSafeEqual (so the constant-time path is the one taken)", () => {
+    expect(typeof subtle.timingSafeEqual).toBe("function");
+  });
+
+  it("compares the bootstrap token as SHA-256 digests with timingSafeEqual, right or wrong", async () => {
+    const spy = vi.spyOn(subtle, "timingSafeEqual");
+    expect(await verifyToken(db.db, OPERATOR_TOKEN, OPERATOR_TOKEN)).toEqual({ name: "OPERATOR_TOKEN", tokenId: null });
+    expect(spy).toHaveBeenCalledTimes(1);
+    const [a, b] = spy.mock.calls[0]!;
+    expect(bytes(a)).toEqual(bytes(await sha256(OPERATOR_TOKEN)));
+    expect(bytes(b)).toHaveLength(32);
+
+    spy.mockClear();
+    // A wrong token of the same length, differing in the last character only: compared the same way.
+    const wrong = `${OPERATOR_TOKEN.slice(0, -1)}X`;
+    expect(await verifyToken(db.db, wrong, OPERATOR_TOKEN)).toBeNull();
+    expect(spy).toHaveBeenCalled();
+    expect(bytes(spy.mock.calls[0]![0])).toEqual(bytes(await sha256(wrong)));
+    expect(spy.mock.results[0]!.value).toBe(false);
+  });
+
+  it("compares a stored token's digest with timingSafeEqual after the lookup by hash", async () => {
+    const { token } = await createToken(db.db, `timing-${crypto.randomUUID()}`);
+    const spy = vi.spyOn(subtle, "timingSafeEqual");
+    const operator = await verifyToken(db.db, token, OPERATOR_TOKEN);
+    expect(operator?.tokenId).toEqual(expect.any(String));
+    // Once against the bootstrap token (false), once against the stored hash (true).
+    expect(spy.mock.results.map((r) => r.value)).toEqual([false, true]);
+    for (const [a, b] of spy.mock.calls) {
+      expect(bytes(a)).toEqual(bytes(await sha256(token)));
+      expect(bytes(b)).toHaveLength(32);
+    }
+  });
+
+  it("goes through timingSafeEqual on the Worker's request path, for both kinds of token", async () => {
+    const env = testBindings({ DATABASE_URL: url });
+    const { token } = await createToken(db.db, `request-${crypto.randomUUID()}`);
+    const spy = vi.spyOn(subtle, "timingSafeEqual");
+    const asEnv = await fetchWorker("/api/sync/runs", { headers: { authorization: `Bearer ${OPERATOR_TOKEN}` } }, env);
+    expect(asEnv.status).toBe(200);
+    expect(spy.mock.results.map((r) => r.value)).toEqual([true]);
+    spy.mockClear();
+    const asStored = await fetchWorker("/api/sync/runs", { headers: { authorization: `Bearer ${token}` } }, env);
+    expect(asStored.status).toBe(200);
+    expect(spy.mock.results.map((r) => r.value)).toEqual([false, true]);
+  });
+});
