@@ -304,3 +304,12 @@ export function isEmptyPlan(p: Plan): boolean {
     return e.create.length + e.update.length + e.reactivate.length + e.deactivate.length === 0;
   });
 }
+
+/** The rows a plan writes: roster rows, plus a ref for each new row and each changed hash. */
+export function rowsToWrite(p: Plan): number {
+  return ENTITY_TYPES.reduce((sum, t) => {
+    const e: EntityPlan<unknown> = p[t];
+    const changedRefs = [...e.update, ...e.reactivate].filter((r) => r.hashChanged).length;
+    return sum + 2 * e.create.length + e.update.length + e.reactivate.length + e.deactivate.length + changedRefs;
+  }, 0);
+}

@@ -9,8 +9,8 @@ import { openDatabase, type Database, type Db } from "../db/client";
 import type { Logger } from "../log";
 import { applyPlan } from "./apply";
 import { describeHold, holdReasons, type HoldReason } from "./guard";
-import { isEmptyPlan, plan as makePlan, type Counts, type Plan } from "./plan";
-import { acquireLease, finishRun, recordSkipped, type RunError, type RunStart, type RunWarning, type Trigger } from "./runs";
+import { isEmptyPlan, plan as makePlan, rowsToWrite, type Counts, type Plan } from "./plan";
+import { acquireLease, finishRun, getRun, recordSkipped, type RunError, type RunStart, type RunWarning, type Trigger } from "./runs";
 import { loadCurrentState } from "./state";
 
 export type SyncRequest = {
@@ -97,6 +97,7 @@ async function leased(deps: SyncDeps, database: Database, start: RunStart, log: 
   const source = (deps.source ?? ((db: Db) => createBakalariSource({ config: deps.config, db })))(database.db);
   let counts: Counts | null = null;
   let warnings: RunWarning[] = [];
+  let planned: Plan | null = null;
   const common = (statements: number): Common => {
     const completed = Date.now();
     return {
@@ -121,7 +122,7 @@ async function leased(deps: SyncDeps, database: Database, start: RunStart, log: 
     timings.stateMs = Date.now() - phase;
 
     phase = Date.now();
-    const plan = makePlan(roster, current);
+    const plan = (planned = makePlan(roster, current));
     const reasons = holdReasons(plan, { maxDeleteRatio: deps.config.maxDeleteRatio, maxUpdateRatio: deps.config.maxUpdateRatio });
     timings.planMs = Date.now() - phase;
     counts = plan.counts;
@@ -161,14 +162,23 @@ async function leased(deps: SyncDeps, database: Database, start: RunStart, log: 
     const sent = database.statements();
     await database.end();
     const fresh = open(deps.config);
+    let committed = false;
     try {
       await finish(fresh, start.id, { status: "fail", counts, warnings, errors: [runError], bakalariRequests: source.requests(), statements: sent + 1 });
-    } catch {
-      // Could not record it: the lease expires by itself, and the log line below still tells.
+    } catch (recordError) {
+      // The row is no longer running: either another run took the lease over, or the
+      // COMMIT went through and only its answer was lost. The record tells which.
+      if (recordError instanceof LeaseLostError) committed = (await getRun(fresh.db, start.id).catch(() => null))?.status === "ok";
     } finally {
       await fresh.end();
     }
     const statements = sent + fresh.statements();
+    if (committed && planned && counts) {
+      warnings = [...warnings, { code: "COMMIT_CONFIRMED_LATE", message: "The connection broke after the commit; the run's own record shows it was applied" }];
+      const outcome = { ...common(statements), status: "ok" as const, counts, rowsWritten: rowsToWrite(planned) };
+      log("INFO", "sync_ok", { counts, ...summary(outcome) });
+      return outcome;
+    }
     const outcome = { ...common(statements), status: "fail" as const, code: runError.code, errors: [runError], counts };
     log("ERROR", "sync_fail", { errors: [runError], counts, ...summary(outcome) });
     return outcome;

@@ -185,7 +185,11 @@ describe("the database connection dropped at the end of the apply, through the e
     };
     const outcome = await runSync({ config, log: () => undefined, open, source: () => ({ read: async () => rosterOf(grown), requests: () => 1 }) }, { trigger: "manual" });
     expect(handles).toBe(2);
-    const runId = (outcome as { runId: string }).runId;
+    // The outcome says what happened: applied, with the late confirmation as a warning.
+    const ok = expectStatus(outcome, "ok");
+    expect(ok.warnings.map((w) => w.code)).toContain("COMMIT_CONFIRMED_LATE");
+    expect(ok.rowsWritten).toBeGreaterThan(0);
+    const runId = ok.runId;
     // Atomic either way: here the COMMIT went through, so the writes and the ok record are both in.
     expect(await runRow(db, runId)).toMatchObject({ status: "ok", lease_expires_at: null });
     expect(await activeView(db)).toEqual(expectedView(rosterOf(grown)));

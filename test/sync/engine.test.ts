@@ -27,6 +27,8 @@ describe("sync engine", () => {
     expect(first.counts.enrollments.created).toBe(4 * 5 + 40 * 5);
     expect(await activeView(db)).toEqual(expectedView(roster));
     expect(await refIntegrity(db)).toEqual({ dangling: 0, unreferenced: 0, duplicated: 0 });
+    // Every new row and its ref.
+    expect(first.rowsWritten).toBe(2 * (4 + 5 + 46 + 220));
 
     const before = await rowVersions(db);
     const second = expectStatus(await e.run(roster), "ok");
