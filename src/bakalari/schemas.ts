@@ -58,7 +58,9 @@ export const MAX_ID_LENGTH = 128;
 
 // Ids are opaque strings kept byte for byte: never trimmed, only required to be non-empty and storable.
 const text = z.string().refine(isStorableText, "holds a NUL or a lone surrogate");
-const id = text.min(1).max(MAX_ID_LENGTH);
+// "|" joins the three ids of an enrollment's external id (user|subject|class), so an id
+// holding it could make two enrollments one; Bakaláři's ids never hold it.
+const id = text.min(1).max(MAX_ID_LENGTH).refine((v) => !v.includes("|"), 'holds "|", which joins the ids of an enrollment');
 const entity = z.object({ Id: id, Abbrev: text, Name: text });
 const group = z.object({ ClassId: id, Id: id, Abbrev: text, Name: text });
 const list = z.array(z.unknown());

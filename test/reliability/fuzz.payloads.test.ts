@@ -103,6 +103,7 @@ function expectSafeRoster(roster: Roster, warnings: RosterWarning[], input: unkn
   for (const id of ids) {
     // Byte for byte: every id is one the payload holds, unchanged, and storable.
     expect(seen.has(id)).toBe(true);
+    expect(id).not.toContain("|");
     expect(id.length).toBeGreaterThan(0);
     expect(id.length).toBeLessThanOrEqual(MAX_ID_LENGTH);
   }
@@ -193,6 +194,7 @@ describe("Bakaláři payloads as pure functions", { timeout: 60_000 }, () => {
     ["a NUL in a class name", (p: Payloads): void => void ((p.tt as Json).Classes[0].Name = "1.A\u0000")],
     ["a lone surrogate in a subject id", (p: Payloads): void => void ((p.tt as Json).Subjects[1].Id = "U 12\ud800")],
     ["a student id of 5,000 characters", (p: Payloads): void => void ((p.abs.L3 as Json).AbsencesGroups[0].StudentsAbsences[1].Student.Id = "S".repeat(5_000))],
+    ["a subject id holding the enrollment separator |", (p: Payloads): void => void ((p.tt as Json).Subjects[1].Id = "M|1")],
   ] as const)("drops a record holding text Postgres cannot keep as it is (%s), with a warning", (_name, spoil) => {
     const p = { tt: timetable(), cb: classbook(), abs: absences() };
     spoil(p);
