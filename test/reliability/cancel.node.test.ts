@@ -12,7 +12,8 @@ import { fakeControl, type FakeControl } from "../../dev/fake-bakalari/control";
 import { startFakeBakalari, type FakeBakalari } from "../../dev/fake-bakalari/server";
 import type { Database } from "../../src/db/client";
 import { activeView, expectedView, refIntegrity, rowVersions } from "../support/inspect";
-import { copyTemplate, nodeDatabase, startKillableWorker, type KillableWorker } from "./node-harness";
+import { startWorker, type DevWorker } from "../support/wrangler-dev";
+import { copyTemplate, nodeDatabase } from "./node-harness";
 
 const TOKEN = `cancel-${randomBytes(24).toString("hex")}`;
 
@@ -21,7 +22,7 @@ describe("an invocation killed mid-run", { timeout: 120_000 }, () => {
   let fake: FakeControl;
   let db: Database;
   let vars: Record<string, string>;
-  const workers: KillableWorker[] = [];
+  const workers: DevWorker[] = [];
 
   beforeAll(async () => {
     school = await startFakeBakalari({ port: 0, size: "small", seed: 21 });
@@ -44,11 +45,11 @@ describe("an invocation killed mid-run", { timeout: 120_000 }, () => {
   }, 60_000);
 
   const start = async () => {
-    const worker = await startKillableWorker(vars);
+    const worker = await startWorker({ vars });
     workers.push(worker);
     return worker;
   };
-  const post = (worker: KillableWorker) =>
+  const post = (worker: DevWorker) =>
     fetch(`${worker.url}/api/sync/bakalari`, { method: "POST", headers: { authorization: `Bearer ${TOKEN}` } });
   const rows = async <T>(query: ReturnType<typeof sql>) => (await db.db.execute(query)).rows as T[];
   const expectConverged = async () => {

@@ -1,18 +1,16 @@
 /**
- * Node-side steps of the reliability suite: a `wrangler dev` that can be killed outright,
- * the Worker's database driver from Node, a bounded request burst with latency figures,
- * and a place to write the figures the README reports.
+ * Node-side steps of the reliability suite: the Worker's database driver from Node, a
+ * bounded request burst with latency figures, and a place to write the figures the
+ * README reports. (`wrangler dev` itself: test/support/wrangler-dev.ts.)
  */
-import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import os, { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Pool } from "@neondatabase/serverless";
 import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/neon-serverless";
 import { configureNodeDriver, withNodeDatabase } from "../../cli/node-database";
-import { freePort } from "../../dev/postgres";
 import type { Database } from "../../src/db/client";
 import * as schema from "../../src/db/schema";
 
@@ -33,101 +31,6 @@ export function nodeDatabase(url: string, proxy: string): Database {
   pool.on("error", () => undefined);
   let ended: Promise<void> | null = null;
   return { db: drizzle(pool, { schema }), statements: () => 0, end: () => (ended ??= pool.end().catch(() => undefined)) };
-}
-
-export type KillableWorker = {
-  url: string;
-  /** SIGKILL to wrangler and everything it started (workerd): an invocation cut off mid-run. */
-  kill(): Promise<void>;
-  /** Whether any process of its group (wrangler, workerd, esbuild) is still alive. */
-  alive(): boolean;
-  stop(): Promise<void>;
-  output(): string;
-};
-
-/**
- * `wrangler dev` as a process group of its own, so that SIGKILL reaches workerd too:
- * killing wrangler alone would leave workerd running the invocation to its end.
- * (test/support/wrangler-dev.ts starts it the same way but keeps it in our group.)
- */
-export async function startKillableWorker(vars: Record<string, string>): Promise<KillableWorker> {
-  const dir = mkdtempSync(path.join(tmpdir(), "bakalari-wrangler-"));
-  const envFile = path.join(dir, "worker.env");
-  writeFileSync(envFile, Object.entries(vars).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join("\n") + "\n", { mode: 0o600 });
-  const port = await freePort();
-  const child = spawn(
-    path.join(ROOT, "node_modules", ".bin", "wrangler"),
-    [
-      "dev",
-      "--ip", "127.0.0.1",
-      "--port", String(port),
-      "--inspector-port", String(await freePort()),
-      "--env-file", envFile,
-      "--show-interactive-dev-session=false",
-      "--test-scheduled",
-      "--persist-to", path.join(dir, "state"),
-    ],
-    {
-      cwd: ROOT,
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_HIDE_BANNER: "true" },
-    },
-  );
-  let output = "";
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const signalGroup = async (signal: NodeJS.Signals) => {
-    if (child.exitCode === null && child.signalCode === null) {
-      try {
-        process.kill(-child.pid!, signal); // the group we started, by its id
-      } catch {
-        // already gone
-      }
-    }
-    await exited;
-  };
-  const stop = async () => {
-    await signalGroup("SIGTERM");
-    // A child that ignored SIGTERM must not outlive the test.
-    try {
-      process.kill(-child.pid!, "SIGKILL");
-    } catch {
-      // none left
-    }
-    rmSync(dir, { recursive: true, force: true });
-  };
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const onData = (chunk: Buffer) => {
-        output = (output + chunk.toString()).slice(-8000);
-        if (output.includes(`Ready on http://127.0.0.1:${port}`)) resolve();
-      };
-      child.stdout.on("data", onData);
-      child.stderr.on("data", onData);
-      child.once("error", reject);
-      child.once("exit", (code, signal) => reject(new Error(`wrangler dev exited (${signal ?? code}) before it was ready:\n${output}`)));
-    });
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-  return {
-    url: `http://127.0.0.1:${port}`,
-    kill: async () => {
-      await signalGroup("SIGKILL");
-      rmSync(dir, { recursive: true, force: true });
-    },
-    alive: () => {
-      try {
-        process.kill(-child.pid!, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    stop,
-    output: () => output,
-  };
 }
 
 export type Burst = {
