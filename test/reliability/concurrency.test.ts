@@ -7,7 +7,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Bindings } from "../../src/config";
 import type { Database } from "../../src/db/client";
-import { connect, createTestDatabase } from "../support/database";
+import { useTestDatabase } from "../support/database";
 import { refIntegrity } from "../support/inspect";
 import { runScheduled, testBindings } from "../support/worker";
 import { expectConverged, fake, postSync, TOKEN_KEY, type Answer } from "./harness";
@@ -17,13 +17,13 @@ const ROUNDS = 3;
 
 // Workers tests do not inherit the root timeout; three rounds of slow runs take seconds.
 describe(`${POSTS} concurrent POSTs and a cron tick, ${ROUNDS} rounds`, { timeout: 60_000 }, () => {
+  const t = useTestDatabase("file");
   let db: Database;
   let env: Bindings;
 
   beforeAll(async () => {
-    const url = await createTestDatabase();
-    db = connect(url);
-    env = testBindings({ DATABASE_URL: url, BAKALARI_TOKEN_KEY: TOKEN_KEY });
+    db = t.database;
+    env = testBindings({ DATABASE_URL: t.url, BAKALARI_TOKEN_KEY: TOKEN_KEY });
   });
   beforeEach(async () => {
     await fake.reset({ size: "small", seed: 13 });
@@ -32,7 +32,6 @@ describe(`${POSTS} concurrent POSTs and a cron tick, ${ROUNDS} rounds`, { timeou
   afterEach(() => vi.restoreAllMocks());
   afterAll(async () => {
     await fake.clearFaults();
-    await db.end();
   });
 
   const count = async (query: ReturnType<typeof sql>) => Number(((await db.db.execute(query)).rows[0] as { n: number }).n);

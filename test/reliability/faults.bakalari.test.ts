@@ -13,7 +13,7 @@ import { createTokenCache } from "../../src/bakalari/token-cache";
 import { parseConfig, type Bindings } from "../../src/config";
 import type { Database } from "../../src/db/client";
 import { runSync } from "../../src/sync/run";
-import { connect, createTestDatabase } from "../support/database";
+import { useTestDatabase } from "../support/database";
 import { refIntegrity, rowVersions } from "../support/inspect";
 import { testBindings } from "../support/worker";
 import { expectConverged, expectRecordedFailure, expectRecovers, fake, postSync, runRow, TOKEN_KEY, type Json } from "./harness";
@@ -26,13 +26,13 @@ const LESSONS = "^/api/3/lesson/";
 
 // Workers tests do not inherit the root timeout; retries with backoff take seconds.
 describe("Bakaláři faults: nothing lost, the failure recorded, the next run recovers", { timeout: 30_000 }, () => {
+  const t = useTestDatabase("file");
   let db: Database;
   let env: Bindings;
 
   beforeAll(async () => {
-    const url = await createTestDatabase();
-    db = connect(url);
-    env = testBindings({ DATABASE_URL: url, BAKALARI_TOKEN_KEY: TOKEN_KEY });
+    db = t.database;
+    env = testBindings({ DATABASE_URL: t.url, BAKALARI_TOKEN_KEY: TOKEN_KEY });
     vi.spyOn(console, "log").mockImplementation(() => undefined); // the runs' events (logs.test.ts reads them)
   });
   beforeEach(async () => {
@@ -45,7 +45,6 @@ describe("Bakaláři faults: nothing lost, the failure recorded, the next run re
   afterAll(async () => {
     vi.restoreAllMocks();
     await fake.clearFaults();
-    await db.end();
   });
 
   /** Runs under the faults; the school did not change, so a trustworthy run has nothing to write either. */

@@ -13,7 +13,7 @@ import { parseConfig, type Bindings } from "../../src/config";
 import { openDatabase, type Database } from "../../src/db/client";
 import { contentHash } from "../../src/sync/hash";
 import { runSync } from "../../src/sync/run";
-import { connect, createTestDatabase } from "../support/database";
+import { useTestDatabase } from "../support/database";
 import { activeView, expectedView, refIntegrity, rowVersions } from "../support/inspect";
 import { makeSchool, rosterOf, type School } from "../support/roster";
 import { engine, expectStatus } from "../support/sync";
@@ -33,13 +33,13 @@ async function dropOn(marker: string): Promise<() => Promise<void>> {
 const refsClean = { dangling: 0, unreferenced: 0, duplicated: 0 };
 
 describe("the database connection dropped, through the Worker", { timeout: 30_000 }, () => {
+  const t = useTestDatabase("file");
   let db: Database;
   let env: Bindings;
 
   beforeAll(async () => {
-    const url = await createTestDatabase();
-    db = connect(url);
-    env = testBindings({ DATABASE_URL: url, BAKALARI_TOKEN_KEY: TOKEN_KEY });
+    db = t.database;
+    env = testBindings({ DATABASE_URL: t.url, BAKALARI_TOKEN_KEY: TOKEN_KEY });
     vi.spyOn(console, "log").mockImplementation(() => undefined); // the runs' events (logs.test.ts reads them)
   });
   beforeEach(async () => {
@@ -54,7 +54,6 @@ describe("the database connection dropped, through the Worker", { timeout: 30_00
   });
   afterAll(async () => {
     vi.restoreAllMocks();
-    await db.end();
   });
 
   it("before: at the lease, the run never starts: 500 with the request id, no run row, the lease free", async () => {
@@ -109,18 +108,15 @@ describe("the database connection dropped, through the Worker", { timeout: 30_00
 });
 
 describe("the database connection dropped at the end of the apply, through the engine", { timeout: 30_000 }, () => {
+  const t = useTestDatabase("file");
   let url: string;
   let db: Database;
 
-  beforeAll(async () => {
-    url = await createTestDatabase();
-    db = connect(url);
+  beforeAll(() => {
+    ({ url, database: db } = t);
   });
   afterEach(async () => {
     await proxy("reset");
-  });
-  afterAll(async () => {
-    await db.end();
   });
 
   /** The school and a grown copy, so the second run writes in every table. */

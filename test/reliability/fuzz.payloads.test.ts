@@ -18,7 +18,7 @@ import { parseConfig, type Bindings } from "../../src/config";
 import type { Database } from "../../src/db/client";
 import { runSync, type SyncOutcome } from "../../src/sync/run";
 import { absences, classbook, timetable } from "../bakalari/fixtures";
-import { connect, createTestDatabase } from "../support/database";
+import { useTestDatabase } from "../support/database";
 import { refIntegrity, rowVersions } from "../support/inspect";
 import { testBindings } from "../support/worker";
 import { expectConverged, fake, postSync, TOKEN_KEY, type Json } from "./harness";
@@ -205,13 +205,13 @@ describe("Bakaláři payloads as pure functions", { timeout: 60_000 }, () => {
 });
 
 describe("Bakaláři payloads end to end", { timeout: 60_000 }, () => {
+  const t = useTestDatabase("file");
   let db: Database;
   let env: Bindings;
 
   beforeAll(async () => {
-    const url = await createTestDatabase();
-    db = connect(url);
-    env = testBindings({ DATABASE_URL: url, BAKALARI_TOKEN_KEY: TOKEN_KEY });
+    db = t.database;
+    env = testBindings({ DATABASE_URL: t.url, BAKALARI_TOKEN_KEY: TOKEN_KEY });
     await fake.reset({ size: "small", seed: 14 });
     vi.spyOn(console, "log").mockImplementation(() => undefined);
     expect((await postSync(env)).status).toBe(200);
@@ -221,7 +221,6 @@ describe("Bakaláři payloads end to end", { timeout: 60_000 }, () => {
   });
   afterAll(async () => {
     vi.restoreAllMocks();
-    await db.end();
   });
 
   // What each broken answer leads to. Every absence list broken: no roster read at all.
