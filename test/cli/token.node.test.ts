@@ -1,15 +1,13 @@
-import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { withNodeDatabase } from "../../cli/node-database";
 import { tokenCommand } from "../../cli/token";
+import { createNodeTestDatabase } from "../support/node-database";
 import { verifyToken } from "../../src/operators/tokens";
 
 describe("npm run token", () => {
   let url: string;
   beforeAll(async () => {
-    const name = `cli_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
-    await withNodeDatabase(inject("adminDatabaseUrl"), (db) => db.execute(sql.raw(`create database ${name} template ${inject("templateDatabase")}`)), inject("wsProxy"));
-    url = inject("adminDatabaseUrl").replace(/\/[^/]+$/, `/${name}`);
+    url = await createNodeTestDatabase("cli");
     process.env.NEON_WS_PROXY = inject("wsProxy");
   });
 

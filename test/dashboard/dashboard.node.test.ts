@@ -19,6 +19,7 @@ import { withNodeDatabase } from "../../cli/node-database";
 import { fakeControl, type FakeControl } from "../../dev/fake-bakalari/control";
 import { startFakeBakalari, type FakeBakalari } from "../../dev/fake-bakalari/server";
 import type { Db } from "../../src/db/client";
+import { createNodeTestDatabase } from "../support/node-database";
 import { startWorker, type DevWorker } from "../support/wrangler-dev";
 
 // Globals of the page, for the functions that Playwright runs there (this project's types have no DOM).
@@ -58,9 +59,7 @@ describe("the operator dashboard in a browser", { timeout: 60_000 }, () => {
     school = await startFakeBakalari({ port: 0, size: "small" });
     fake = fakeControl(school.url);
 
-    const name = `dash_${randomBytes(6).toString("hex")}`;
-    await withNodeDatabase(inject("adminDatabaseUrl"), (db) => db.execute(sql.raw(`create database ${name} template ${inject("templateDatabase")}`)), inject("wsProxy"));
-    databaseUrl = inject("adminDatabaseUrl").replace(/\/[^/]+$/, `/${name}`);
+    databaseUrl = await createNodeTestDatabase("dash");
 
     worker = await startWorker({
       vars: {

@@ -13,7 +13,8 @@ import { startFakeBakalari, type FakeBakalari } from "../../dev/fake-bakalari/se
 import type { Database } from "../../src/db/client";
 import { activeView, expectedView, refIntegrity, rowVersions } from "../support/inspect";
 import { startWorker, type DevWorker } from "../support/wrangler-dev";
-import { copyTemplate, nodeDatabase } from "./node-harness";
+import { nodeDatabase } from "./node-harness";
+import { createNodeTestDatabase } from "../support/node-database";
 
 const TOKEN = `cancel-${randomBytes(24).toString("hex")}`;
 
@@ -27,7 +28,7 @@ describe("an invocation killed mid-run", { timeout: 120_000 }, () => {
   beforeAll(async () => {
     school = await startFakeBakalari({ port: 0, size: "small", seed: 21 });
     fake = fakeControl(school.url);
-    const url = await copyTemplate(inject("adminDatabaseUrl"), inject("templateDatabase"), inject("wsProxy"));
+    const url = await createNodeTestDatabase("rel");
     db = nodeDatabase(url, inject("wsProxy"));
     vars = {
       DATABASE_URL: url,

@@ -17,7 +17,8 @@ import * as schema from "../../src/db/schema";
 import { readHealth } from "../../src/sync/health";
 import { listRuns, RETENTION_DAYS } from "../../src/sync/runs";
 import { startWorker, type DevWorker } from "../support/wrangler-dev";
-import { burst, copyTemplate, machine, nodeDatabase, writeFigures, type Burst } from "./node-harness";
+import { burst, machine, nodeDatabase, writeFigures, type Burst } from "./node-harness";
+import { createNodeTestDatabase } from "../support/node-database";
 import { insertRuns, RUN_COUNT } from "./runs-data";
 
 export const LOAD = { requests: 500, concurrency: 10, timed: 100 };
@@ -34,7 +35,7 @@ describe("load against wrangler dev", { timeout: 300_000 }, () => {
 
   beforeAll(async () => {
     school = await startFakeBakalari({ port: 0, size: "small", seed: 23 });
-    const url = (databaseUrl = await copyTemplate(inject("adminDatabaseUrl"), inject("templateDatabase"), inject("wsProxy")));
+    const url = (databaseUrl = await createNodeTestDatabase("rel"));
     db = nodeDatabase(url, inject("wsProxy"));
     worker = await startWorker({
       vars: {

@@ -8,21 +8,13 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Pool } from "@neondatabase/serverless";
-import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/neon-serverless";
-import { configureNodeDriver, withNodeDatabase } from "../../cli/node-database";
+import { configureNodeDriver } from "../../cli/node-database";
 import type { Database } from "../../src/db/client";
 import * as schema from "../../src/db/schema";
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const FIGURES_DIR = path.join(ROOT, "test-artifacts", "reliability");
-
-/** A migrated database of its own, copied from the template global setup made. */
-export async function copyTemplate(adminUrl: string, template: string, proxy: string): Promise<string> {
-  const name = `rel_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
-  await withNodeDatabase(adminUrl, (db) => db.execute(sql.raw(`create database ${name} template ${template}`)), proxy);
-  return adminUrl.replace(/\/[^/]+$/, `/${name}`);
-}
 
 /** The Worker's own driver from Node, as a Database the inspect helpers take. */
 export function nodeDatabase(url: string, proxy: string): Database {
