@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createHttpClient, retryAfterMs, type HttpOptions } from "../../src/bakalari/http";
-import { BakalariError } from "../../src/bakalari/roster";
+import { bakalariError } from "../support/errors";
 
 /** A scripted fetch: each call takes the next step; records what it was asked. */
 function scriptedFetch(steps: (() => Response | Promise<Response>)[]) {
@@ -35,15 +35,6 @@ function fastOptions(overrides: Partial<HttpOptions> = {}) {
   return { options, slept };
 }
 
-async function rejection(p: Promise<unknown>): Promise<BakalariError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof BakalariError) return e;
-    throw e;
-  }
-  throw new Error("expected a BakalariError");
-}
 
 describe("http client retries", () => {
   it("retries 5xx with exponential backoff and full jitter, and counts every request", async () => {
@@ -69,7 +60,7 @@ describe("http client retries", () => {
     const { fetchFn } = scriptedFetch([status(503)]);
     const { options } = fastOptions();
     const http = createHttpClient("http://school.test", fetchFn, { ...options, maxRetries: 3 });
-    const e = await rejection(http.send({ method: "GET", path: "/api/3/classbook?from=2026-01-01T00:00:00.000" }));
+    const e = await bakalariError(http.send({ method: "GET", path: "/api/3/classbook?from=2026-01-01T00:00:00.000" }));
     expect(e.code).toBe("BAKALARI_UNAVAILABLE");
     expect(e.message).toBe("GET /api/3/classbook failed after 4 attempts (last: HTTP 503)");
     expect(e.endpoint).toBe("/api/3/classbook");
@@ -119,7 +110,7 @@ describe("http client retries", () => {
       })) as typeof fetch;
     const { options } = fastOptions({ timeoutMs: 5, maxRetries: 1 });
     const http = createHttpClient("http://school.test", hang, options);
-    const e = await rejection(http.send({ method: "GET", path: "/api/3/timetable/permanent" }));
+    const e = await bakalariError(http.send({ method: "GET", path: "/api/3/timetable/permanent" }));
     expect(e.code).toBe("BAKALARI_UNAVAILABLE");
     expect(e.message).toContain("timed out after 5 ms");
     expect(aborted).toBe(2);

@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { createApi } from "../../src/bakalari/api";
 import { createSession, safetyMarginMs } from "../../src/bakalari/auth";
 import { createHttpClient } from "../../src/bakalari/http";
-import { BakalariError } from "../../src/bakalari/roster";
 import type { TokenCache, TokenPair } from "../../src/bakalari/token-cache";
+import { bakalariError } from "../support/errors";
 
 const USERNAME = "sync-service";
 const PASSWORD = "s3cret-Pa55";
@@ -78,15 +78,6 @@ function setup(server: ReturnType<typeof miniBakalari>, cache: TokenCache | null
   return { http, session, api: createApi(http, session), clock };
 }
 
-async function rejection(p: Promise<unknown>): Promise<BakalariError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof BakalariError) return e;
-    throw e;
-  }
-  throw new Error("expected a BakalariError");
-}
 
 describe("session", () => {
   it("logs in with the password, form-encoded with client_id=ANDR, once per run", async () => {
@@ -154,7 +145,7 @@ describe("session", () => {
   it("answers a wrong password with BAKALARI_AUTH after exactly one attempt, naming no credential", async () => {
     const server = miniBakalari();
     const { session, http } = setup(server, null, { now: T0 }, "wrong-password");
-    const e = await rejection(session.accessToken());
+    const e = await bakalariError(session.accessToken());
     expect(e.code).toBe("BAKALARI_AUTH");
     expect(e.message).toContain("invalid_grant");
     expect(e.message).not.toContain("wrong-password");
@@ -166,7 +157,7 @@ describe("session", () => {
   it("fails with BAKALARI_UNAVAILABLE when the login endpoint keeps failing, after retries", async () => {
     const server = miniBakalari({ loginStatus: 503 });
     const { session, http } = setup(server, null);
-    const e = await rejection(session.accessToken());
+    const e = await bakalariError(session.accessToken());
     expect(e.code).toBe("BAKALARI_UNAVAILABLE");
     expect(e.endpoint).toBe("/api/login");
     expect(http.requests()).toBe(4);
@@ -196,7 +187,7 @@ describe("api", () => {
   it("fails with BAKALARI_AUTH when the fresh token is refused too", async () => {
     const server = miniBakalari({ refuse401: new Set(["a1", "a2"]) });
     const { api } = setup(server, memoryCache().cache);
-    const e = await rejection(api.get("/api/3/user"));
+    const e = await bakalariError(api.get("/api/3/user"));
     expect(e.code).toBe("BAKALARI_AUTH");
     expect(server.apiTokens).toEqual(["a1", "a2"]);
   });

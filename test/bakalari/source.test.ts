@@ -4,11 +4,12 @@
  */
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
-import { BakalariError, ROSTER_WARNING } from "../../src/bakalari/roster";
+import { ROSTER_WARNING } from "../../src/bakalari/roster";
 import { createBakalariSource, ROSTER_FAILURES_IN_A_ROW, type BakalariSourceOptions } from "../../src/bakalari/source";
 import type { Database } from "../../src/db/client";
 import { fakeControl } from "../../dev/fake-bakalari/control";
 import { connect, createTestDatabase } from "../support/database";
+import { bakalariError } from "../support/errors";
 
 const FAKE = inject("fakeBakalariUrl");
 const KEY = new Uint8Array(32).fill(7);
@@ -45,15 +46,6 @@ function source(overrides: Overrides = {}) {
   });
 }
 
-async function failure(p: Promise<unknown>): Promise<BakalariError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof BakalariError) return e;
-    throw e;
-  }
-  throw new Error("expected a BakalariError");
-}
 
 /** A fetch that records what went through it. */
 function recordingFetch(before?: (url: URL) => Promise<void> | void) {
@@ -158,7 +150,7 @@ describe("Bakaláři source against the fake school", () => {
         await fake.auth({ expireAccessTokens: true });
       }
     });
-    const e = await failure(source({ fetch: rec.fetchFn }).read());
+    const e = await bakalariError(source({ fetch: rec.fetchFn }).read());
     expect(e.code).toBe("BAKALARI_AUTH");
     expect(e.endpoint).toBe("/api/login");
     // One refresh attempt and one password attempt, both refused: never a second password try.
@@ -180,7 +172,7 @@ describe("Bakaláři source against the fake school", () => {
 
   it("answers a wrong password with BAKALARI_AUTH after exactly one login attempt", async () => {
     const s = source({ config: { bakalariPassword: "not-the-password" } });
-    const e = await failure(s.read());
+    const e = await bakalariError(s.read());
     expect(e.code).toBe("BAKALARI_AUTH");
     expect(e.message).not.toContain("not-the-password");
     expect(e.message).not.toContain("sync-service");
@@ -227,7 +219,7 @@ describe("Bakaláři source on a failing server", () => {
 
   it("gives up with BAKALARI_UNAVAILABLE after the retries", async () => {
     await fake.setFaults([{ path: "^/api/3/timetable/permanent$", kind: "status", status: 500 }]);
-    const e = await failure(source({ http: { maxRetries: 3 } }).read());
+    const e = await bakalariError(source({ http: { maxRetries: 3 } }).read());
     expect(e.code).toBe("BAKALARI_UNAVAILABLE");
     expect(e.message).toContain("/api/3/timetable/permanent failed after 4 attempts");
   });
@@ -264,14 +256,14 @@ describe("Bakaláři source on a failing server", () => {
 
   it("fails with BAKALARI_UNAVAILABLE when every attempt times out", async () => {
     await fake.setFaults([{ path: "^/api/3/timetable/permanent$", kind: "latency", ms: 10_000 }]);
-    const e = await failure(source({ http: { timeoutMs: 300, maxRetries: 1 } }).read());
+    const e = await bakalariError(source({ http: { timeoutMs: 300, maxRetries: 1 } }).read());
     expect(e.code).toBe("BAKALARI_UNAVAILABLE");
     expect(e.message).toContain("timed out after 300 ms");
   });
 
   it("fails a body that is not JSON with BAKALARI_PAYLOAD naming the endpoint", async () => {
     await fake.setFaults([{ path: "^/api/3/timetable/permanent$", kind: "malformed" }]);
-    const e = await failure(source().read());
+    const e = await bakalariError(source().read());
     expect(e.code).toBe("BAKALARI_PAYLOAD");
     expect(e.message).toContain("/api/3/timetable/permanent");
     expect(e.endpoint).toBe("/api/3/timetable/permanent");
@@ -279,14 +271,14 @@ describe("Bakaláři source on a failing server", () => {
 
   it("fails JSON of the wrong shape with BAKALARI_PAYLOAD naming the endpoint", async () => {
     await fake.setFaults([{ path: "^/api/3/classbook", kind: "wrongShape" }]);
-    const e = await failure(source().read());
+    const e = await bakalariError(source().read());
     expect(e.code).toBe("BAKALARI_PAYLOAD");
     expect(e.message).toContain("/api/3/classbook");
   });
 
   it("fails a login answer of the wrong shape with BAKALARI_PAYLOAD naming the login endpoint", async () => {
     await fake.setFaults([{ path: "^/api/login$", kind: "wrongShape" }]);
-    const e = await failure(source().read());
+    const e = await bakalariError(source().read());
     expect(e.code).toBe("BAKALARI_PAYLOAD");
     expect(e.message).toContain("POST /api/login");
     expect(e.message).toContain("access_token");
@@ -319,14 +311,14 @@ describe("Bakaláři source on a failing server", () => {
 
   it("fails with BAKALARI_UNAVAILABLE when every absence request fails", async () => {
     await fake.setFaults([{ path: "^/api/3/lesson/", kind: "status", status: 502 }]);
-    const e = await failure(source({ http: { maxRetries: 1 } }).read());
+    const e = await bakalariError(source({ http: { maxRetries: 1 } }).read());
     expect(e.code).toBe("BAKALARI_UNAVAILABLE");
   });
 
   it(`stops asking for absence lists after ${ROSTER_FAILURES_IN_A_ROW} failed in a row, so a dying server is not hammered`, async () => {
     await fake.setFaults([{ path: "^/api/3/lesson/", kind: "status", status: 503 }]);
     const rec = recordingFetch();
-    const e = await failure(source({ fetch: rec.fetchFn, http: { maxRetries: 1 } }).read());
+    const e = await bakalariError(source({ fetch: rec.fetchFn, http: { maxRetries: 1 } }).read());
     expect(e.code).toBe("BAKALARI_UNAVAILABLE");
     const asked = new Set(rec.seen.filter((r) => r.path.startsWith("/api/3/lesson/")).map((r) => r.path));
     const lessons = (await fake.expected()).classes.length * 5; // at least five groups a class
