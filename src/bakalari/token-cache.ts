@@ -10,6 +10,7 @@ import { z } from "zod";
 import type { Db } from "../db/client";
 import { bakalariSessions } from "../db/schema";
 import { ROSTER_WARNING, type RosterWarning } from "./roster";
+import { sha256, toHex } from "../digest";
 
 export type TokenPair = {
   accessToken: string;
@@ -35,8 +36,7 @@ export type TokenCacheOptions = {
 const sealed = z.object({ accessToken: z.string().min(1), refreshToken: z.string().min(1) });
 
 export async function accountKey(baseUrl: string, username: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${baseUrl}\n${username}`));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return toHex(await sha256(`${baseUrl}\n${username}`));
 }
 
 export function createTokenCache(options: TokenCacheOptions): TokenCache {

@@ -6,6 +6,7 @@
 import { and, count, eq, gt, isNull, lt, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { authFailures, operatorTokens } from "../db/schema";
+import { sha256, toHex } from "../digest";
 
 /** The name a run records when the bootstrap OPERATOR_TOKEN started it. */
 export const BOOTSTRAP_OPERATOR = "OPERATOR_TOKEN";
@@ -13,14 +14,6 @@ export const BOOTSTRAP_OPERATOR = "OPERATOR_TOKEN";
 /** 10 or more failed authentications from one client within a minute are refused for a while. */
 export const MAX_FAILURES = 10;
 export const FAILURE_WINDOW_SECONDS = 60;
-
-const encoder = new TextEncoder();
-
-export async function sha256(text: string): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(text)));
-}
-
-export const toHex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 
 const fromHex = (hex: string) => Uint8Array.from(hex.match(/../g) ?? [], (h) => parseInt(h, 16));
 

@@ -5,7 +5,8 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Database } from "../../src/db/client";
-import { createToken, sha256, verifyToken } from "../../src/operators/tokens";
+import { sha256 } from "../../src/digest";
+import { createToken, verifyToken } from "../../src/operators/tokens";
 import { connect, createTestDatabase } from "../support/database";
 import { fetchWorker, OPERATOR_TOKEN, testBindings } from "../support/worker";
 
