@@ -12,21 +12,14 @@ import { parseQueryDate } from "./calendar";
 import { applyChange, ChangeError } from "./changes";
 import type { ResetOptions, ResetResult, SchoolCounts } from "./control";
 import { FaultInjector, faultRuleSchema } from "./faults";
-import { expectedRoster, generateSchool, resolveParams, type School, type SchoolSize } from "./model";
+import { expectedRoster, generateSchool, resolveParams, type School } from "./model";
 import { SchoolPayloads } from "./payloads";
 
-export type FakeBakalariOptions = {
+/** The school and the account, as /_fake/reset takes them, plus where to listen. */
+export type FakeBakalariOptions = ResetOptions & {
   port?: number;
   /** A loopback address only: the fake answers anyone who can reach it. */
   host?: string;
-  size?: SchoolSize;
-  seed?: number;
-  classes?: number;
-  studentsPerClass?: number;
-  teachers?: number;
-  subjects?: number;
-  username?: string;
-  password?: string;
 };
 
 export type FakeBakalari = { url: string; port: number; close(): Promise<void> };
