@@ -3,21 +3,14 @@
  * the table on stdout, bench/results.json, and the targets of issue 8 with PASS/MISS.
  */
 import type { SchoolSize } from "../dev/fake-bakalari/control";
-import type { Scenario, ScenarioResult } from "./scenario";
+import type { RunSample, Scenario, ScenarioResult } from "./scenario";
 import { median } from "./stats";
 
+/** A run's figures (medians over the measured runs), and what the scenario adds. */
 export type ResultRow = {
   size: SchoolSize;
   scenario: Scenario;
-  ms: number;
-  sourceMs: number;
-  /** Reading the current refs and rows from Postgres, before planning. */
-  stateMs: number;
-  planMs: number;
-  applyMs: number;
-  statements: number;
-  bakalariRequests: number;
-  rowsWritten: number;
+} & Omit<RunSample, "counts"> & {
   peakRssMb: number;
   /** 0 when there is no naive figure. */
   naiveMs: number;

@@ -48,6 +48,7 @@ export type ScenarioJob = {
 export type RunSample = {
   ms: number;
   sourceMs: number;
+  /** Reading the current refs and rows from Postgres, before planning. */
   stateMs: number;
   planMs: number;
   applyMs: number;
