@@ -7,11 +7,9 @@ import { drizzle } from "drizzle-orm/neon-serverless";
 import { migrate } from "drizzle-orm/neon-serverless/migrator";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { configureNodeDriver, databaseUrlFromEnv, withNodeDatabase } from "./node-database";
+import { databaseUrlFromEnv, withNodeDatabase } from "./node-database";
 
 export const MIGRATIONS_FOLDER = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "drizzle");
-
-export { configureNodeDriver };
 
 /** Applies pending migrations; `proxy` is the local WebSocket proxy, null for Neon. */
 export async function migrateDatabase(databaseUrl: string, proxy?: string | null): Promise<void> {

@@ -161,11 +161,6 @@ export async function startPglite(options: { port?: number; dataDir?: string } =
   };
 }
 
-/** A real cluster when the binaries exist, PGlite otherwise. */
-export async function startLocalDatabase(): Promise<LocalDatabase> {
-  return findPostgresBin() ? startPostgresCluster() : startPglite();
-}
-
 function waitForLogLine(child: ChildProcess, pattern: RegExp): Promise<void> {
   return new Promise((resolve, reject) => {
     let log = "";

@@ -6,7 +6,8 @@
  */
 import { Pool } from "@neondatabase/serverless";
 import type { TestProject } from "vitest/node";
-import { configureNodeDriver, migrateDatabase } from "../cli/migrate";
+import { migrateDatabase } from "../cli/migrate";
+import { configureNodeDriver } from "../cli/node-database";
 import { startPostgresCluster, findPostgresBin } from "../dev/postgres";
 import { startWsProxy } from "../dev/ws-proxy";
 import { startFakeBakalari } from "../dev/fake-bakalari/server";
