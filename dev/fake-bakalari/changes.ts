@@ -10,6 +10,7 @@ import {
   createStudent,
   enrolInClass,
   groupsOfClass,
+  refreshAccounts,
   withdrawFromGroups,
   type Gender,
   type School,
@@ -21,6 +22,7 @@ export class ChangeError extends Error {}
 
 export function applyChange(school: School, change: ChangeOp): ChangeResult {
   const result = dispatch(school, change);
+  refreshAccounts(school);
   school.version += 1;
   return result;
 }
@@ -138,7 +140,8 @@ function renameStudent(school: School, student: Student): void {
   const lastName = school.rng.pick(forms.filter((f) => f !== student.lastName));
   student.lastName = lastName;
   student.name = `${lastName} ${student.firstName}`;
-  student.abbrev = `${lastName} ${student.firstName[0]}.`;
+  // A student without an Abbrev keeps having none.
+  if (student.abbrev !== "") student.abbrev = `${lastName} ${student.firstName[0]}.`;
 }
 
 /** About `fraction` of the students change (three in ten move, two drop, two are added, the rest are renamed), and that share of subjects is renamed. */

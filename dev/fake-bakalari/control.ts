@@ -46,7 +46,7 @@ export type ExpectedRoster = {
 };
 
 export type FakeStats = {
-  /** Requests to the Bakaláři endpoints (`/api/…`), faulted ones included; keys like "GET /api/3/lesson/:lessonId/absence". */
+  /** Requests to the Bakaláři endpoints (`/api/…`, and the public timetable's `/Timetable/…` and `/login`), faulted ones included; keys like "GET /api/3/lesson/:lessonId/absence". */
   requests: { total: number; byEndpoint: Record<string, number> };
   logins: { password: number; refresh: number; failed: number };
 };
@@ -102,6 +102,36 @@ export type ActiveFaultRule = FaultRule & { hits: number; remaining: number | nu
 export type AuthOptions = { accessTokenLifetimeSec?: number; expireAccessTokens?: true; password?: string };
 export type AuthResult = { ok: true; accessTokenLifetimeSec: number; expired: number };
 
+/** What the public timetable pages (`/Timetable/Public…`) do: served from the model ("on"), or a way a school's may be off. */
+export type PublicTimetableMode = "on" | "loginRedirect" | "notFound" | "serverError" | "emptyLists" | "unrecognised";
+
+/** Who an account is: the school's management, a teacher, a student, or that student's parent. */
+export type AccountKind = "management" | "teacher" | "student" | "parent";
+
+/** A sign-in account of the school; `userType` is the `UserType` string GET /api/3/user answers. */
+export type FakeAccount = { username: string; kind: AccountKind; userType: string; personId: string };
+
+/**
+ * What nobody has documented, switchable: whether the management's personal timetable and
+ * class book cover the whole school or only its own lessons, and whether a teacher's
+ * class book covers the whole school or only its own lessons.
+ */
+export type Assumptions = {
+  managementTimetable: "school" | "own";
+  managementClassbook: "school" | "own";
+  teacherClassbook: "own" | "school";
+};
+
+/** What an account's own views show (ids, deduplicated, in the school's order). */
+export type VisibleToAccount = {
+  timetableClassIds: string[];
+  timetableGroupIds: string[];
+  timetableSubjectIds: string[];
+  timetableTeacherIds: string[];
+  /** Groups of every lesson its class book can show on a school day; empty when the class book is refused. */
+  classbookGroupIds: string[];
+};
+
 export class FakeControlError extends Error {
   constructor(
     readonly status: number,
@@ -134,6 +164,18 @@ export function fakeControl(baseUrl: string) {
     /** The rules in force, with their hit counts. */
     faults: () => call<{ rules: ActiveFaultRule[] }>("GET", "/_fake/faults"),
     auth: (options: AuthOptions) => call<AuthResult>("POST", "/_fake/auth", options),
+    /** Switches the public timetable pages (a reset turns them back "on"). */
+    publicTimetable: (mode: PublicTimetableMode) =>
+      call<{ ok: true; mode: PublicTimetableMode }>("POST", "/_fake/public-timetable", { mode }),
+    publicTimetableMode: () => call<{ mode: PublicTimetableMode }>("GET", "/_fake/public-timetable"),
+    accounts: () => call<{ accounts: FakeAccount[] }>("GET", "/_fake/accounts"),
+    /** Changes the `UserType` string an account's GET /api/3/user answers (its behaviour stays that of its kind). */
+    setUserType: (username: string, userType: string) =>
+      call<{ ok: true; account: FakeAccount }>("POST", "/_fake/accounts", { username, userType }),
+    visible: (username: string) => call<VisibleToAccount>("GET", `/_fake/visible?username=${encodeURIComponent(username)}`),
+    assumptions: () => call<Assumptions>("GET", "/_fake/assumptions"),
+    setAssumptions: (assumptions: Partial<Assumptions>) =>
+      call<{ ok: true; assumptions: Assumptions }>("POST", "/_fake/assumptions", assumptions),
   };
 }
 

@@ -1,5 +1,6 @@
 /**
- * Fault injection on the Bakaláři endpoints (`/api/…`; never `/_fake/…`).
+ * Fault injection on the Bakaláři endpoints (`/api/…`, and the public timetable's `/Timetable/…`
+ * and `/login`; never `/_fake/…`).
  *
  * Rules are tried in order. A `latency` rule delays the request and lets the next
  * rules and the handler run; any other kind decides the answer. A rule with `times`
@@ -144,11 +145,18 @@ export class FaultInjector {
           return new Response(null, { status: 500 });
         default: {
           await next();
+          const html = (c.res.headers.get("content-type") ?? "").startsWith("text/html");
           const text = await c.res.text();
           // After next() Hono keeps c.res, not a returned response; clearing it first stops the
           // old headers (Content-Length among them) from being copied onto the replacement.
           c.res = undefined;
-          c.res = jsonResponse(200, distort(decisive.kind, text));
+          // An HTML page (the public timetable) is cut in half by any of the three: a page that ends mid-markup.
+          c.res = html
+            ? new Response(text.slice(0, Math.max(1, Math.floor(text.length / 2))), {
+                status: 200,
+                headers: { "content-type": "text/html; charset=utf-8" },
+              })
+            : jsonResponse(200, distort(decisive.kind, text));
           return;
         }
       }

@@ -2,11 +2,12 @@
  * The fake school: a deterministic model generated from (seed, size), which the
  * served payloads and the `/_fake/expected` oracle are both computed from.
  *
- * Same parameters, same school: every draw comes from one seeded PRNG in a fixed
- * order, and nothing depends on the clock or on Map ordering of external input.
+ * Same parameters, same school: every draw comes from the seed's PRNG streams in a
+ * fixed order, the accounts' people are picked by fixed rules, and nothing depends on
+ * the clock or on Map ordering of external input.
  */
 import type { RosterEnrollment } from "../../src/bakalari/roster";
-import type { ExpectedRoster, SchoolSize } from "./control";
+import type { AccountKind, Assumptions, ExpectedRoster, SchoolSize, VisibleToAccount } from "./control";
 import { BOY_NAMES, GIRL_NAMES, LANGUAGES, REGULAR_SUBJECTS, SURNAMES, TEACHER_TITLES } from "./names";
 import { createRng, type Rng } from "./random";
 
@@ -63,8 +64,11 @@ export type Student = {
   isAdult: boolean;
   groupIds: Set<string>;
 };
-/** One cell of the permanent timetable: a lesson of one subject with one teacher for one or a few groups. */
+/** One cell of the permanent timetable: a lesson of one subject with one teacher for one or a few groups; `roomId` may be "". */
 export type Atom = { dayOfWeek: number; hourId: number; groupIds: string[]; subjectId: string; teacherId: string; roomId: string };
+
+/** The people behind the sign-in accounts (see `pickAccounts`); the parent has an id of its own (PARENT_USER_ID). */
+export type AccountPersons = { headmasterId: string; teacherId: string; studentId: string };
 
 export type School = {
   params: SchoolParams;
@@ -82,6 +86,7 @@ export type School = {
   rng: Rng;
   usedUserIds: Set<string>;
   usedCodes: Set<string>;
+  accounts: AccountPersons;
 };
 
 /** The Hours of the timetable: Id 1 is the early "zero" hour nobody is scheduled in. */
@@ -104,8 +109,8 @@ const CODE_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 const LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 /** Two student ids that differ only by whitespace: a client that trims ids merges them, visibly. */
 export const WHITESPACE_TWINS = ["U  12", "U 12"] as const;
-/** The service account's own user id (not a teacher of the timetable). */
-export const SERVICE_USER_ID = "USYNC";
+/** The parent account's own user id: parents are no persons of the model, so this one is reserved. */
+export const PARENT_USER_ID = "URODC";
 
 export function resolveParams(input: { size?: SchoolSize; seed?: number } & Partial<Omit<SchoolParams, "seed">>): SchoolParams {
   const preset = SIZE_PRESETS[input.size ?? "small"];
@@ -146,6 +151,21 @@ export function allocateUserId(school: Pick<School, "usedUserIds">, rng: Rng): s
 }
 
 /**
+ * A student id not shaped "U…": five characters starting with another letter, like the "GQ1DS"
+ * of moduly/events.md. Drawn from the quirks stream; the id space stays shared with teachers.
+ */
+function allocateOtherUserId(school: Pick<School, "usedUserIds">, rng: Rng): string {
+  const letters = LETTERS.replace("U", "");
+  for (;;) {
+    const id = letters[rng.int(0, letters.length - 1)]! + randomCode(rng, 4);
+    if (!school.usedUserIds.has(id)) {
+      school.usedUserIds.add(id);
+      return id;
+    }
+  }
+}
+
+/**
  * A two-character code for classes, groups and rooms ("0C", "XL"), or with `padded`, a
  * right-aligned number ("  7", " 42"). A crowded space widens to three characters.
  */
@@ -177,14 +197,19 @@ export function generateSchool(params: SchoolParams): School {
     holidays: false,
     version: 0,
     rng: createRng(params.seed, 1),
-    usedUserIds: new Set([SERVICE_USER_ID, ...WHITESPACE_TWINS]),
+    usedUserIds: new Set([PARENT_USER_ID, ...WHITESPACE_TWINS]),
     usedCodes: new Set(),
+    accounts: { headmasterId: "", teacherId: "", studentId: "" },
   };
+  // The quirks the real captures show (odd student ids, empty abbreviations) draw from a
+  // stream of their own, so that the rest of the school is what the seed gave before them.
+  const quirks = createRng(params.seed, 2);
   for (const subject of generateSubjects(rng, params.subjects)) school.subjects.set(subject.id, subject);
   for (const teacher of generateTeachers(rng, school)) school.teachers.set(teacher.id, teacher);
   const specialRooms = generateRooms(rng, school);
-  generateClassesAndStudents(rng, school);
+  generateClassesAndStudents(rng, quirks, school);
   generateTimetable(rng, school, specialRooms);
+  school.accounts = pickAccounts(school);
   return school;
 }
 
@@ -276,7 +301,7 @@ function classLabel(c: SchoolClass): string {
   return c.name || c.abbrev;
 }
 
-function generateClassesAndStudents(rng: Rng, school: School): void {
+function generateClassesAndStudents(rng: Rng, quirks: Rng, school: School): void {
   const { classes: count, studentsPerClass } = school.params;
   const grades = Math.min(9, Math.max(1, Math.ceil(count / 2)));
   const perGrade = Math.ceil(count / grades);
@@ -307,22 +332,42 @@ function generateClassesAndStudents(rng: Rng, school: School): void {
     for (let s = 0; s < size; s++) {
       // Both genders in every class of two or more, so that both PE groups have members.
       const gender: Gender = s === 0 ? "M" : s === 1 ? "F" : rng.chance(0.5) ? "M" : "F";
-      const id = i === 0 && s < 2 ? WHITESPACE_TWINS[s]! : allocateUserId(school, rng);
+      const id = i === 0 && s < 2 ? WHITESPACE_TWINS[s]! : studentId(school, rng, quirks);
       // About one student in a hundred comes with an empty Name; the first class always has one.
       const unnamed = school.students.size === 5 || rng.chance(0.01);
-      const student = createStudent(rng, school, id, gender, grade, unnamed);
+      // About one in fifty has an empty Abbrev instead (moduly/events.md), never both.
+      const noAbbrev = !unnamed && (school.students.size === 4 || quirks.chance(0.02));
+      const student = createStudent(rng, school, id, gender, grade, unnamed, noAbbrev);
       enrolInClass(school, student, schoolClass.id);
     }
   }
 }
 
-/** A new student (in no group yet); `unnamed` gives the empty Name some real records have. */
-export function createStudent(rng: Rng, school: School, id: string, gender: Gender, grade: number, unnamed = false): Student {
+/**
+ * A student's id: mostly a "U…" id; about one in twenty-five (and always the fourth student)
+ * a five-character id of another shape. The "U…" id is drawn either way, which keeps the
+ * main stream, and so every other draw of the school, as it was.
+ */
+function studentId(school: School, rng: Rng, quirks: Rng): string {
+  const id = allocateUserId(school, rng);
+  return school.students.size === 3 || quirks.chance(0.04) ? allocateOtherUserId(school, quirks) : id;
+}
+
+/** A new student (in no group yet); `unnamed` gives the empty Name, `noAbbrev` the empty Abbrev, some real records have. */
+export function createStudent(
+  rng: Rng,
+  school: School,
+  id: string,
+  gender: Gender,
+  grade: number,
+  unnamed = false,
+  noAbbrev = false,
+): Student {
   const { firstName, lastName } = personName(rng, gender);
   const student: Student = {
     id,
     name: unnamed ? "" : `${lastName} ${firstName}`,
-    abbrev: `${lastName} ${firstName[0]}.`,
+    abbrev: noAbbrev ? "" : `${lastName} ${firstName[0]}.`,
     firstName,
     lastName,
     gender,
@@ -338,13 +383,14 @@ export function createStudent(rng: Rng, school: School, id: string, gender: Gend
 function generateGroups(rng: Rng, school: School, c: SchoolClass, index: number): void {
   const label = classLabel(c);
   const subjectByAbbrev = new Map([...school.subjects.values()].map((s) => [s.abbrev, s.id]));
+  /** A leading space in `nameSuffix` goes to the front of the whole name. */
   const add = (kind: GroupKind, abbrevSuffix: string, nameSuffix: string, extra: { gender?: Gender; subjectId?: string } = {}) => {
     const id = allocateCode(school.usedCodes, rng, rng.chance(0.15));
     const group: Group = {
       id,
       classId: c.id,
       abbrev: abbrevSuffix ? `${c.abbrev} ${abbrevSuffix}` : c.abbrev,
-      name: `${label} ${nameSuffix}`,
+      name: nameSuffix.startsWith(" ") ? ` ${label} ${nameSuffix.slice(1)}` : `${label} ${nameSuffix}`,
       kind,
       // Groups are only ever removed after generation, so the count gives unique serials.
       serial: school.groups.size + 1,
@@ -353,9 +399,11 @@ function generateGroups(rng: Rng, school: School, c: SchoolClass, index: number)
     };
     school.groups.set(id, group);
   };
-  add("whole", "", "celá třída");
+  // Group names with a stray space, as in moduly/rozvrh_priklady/bezny.json (" X. a"): a
+  // leading one on every third class's whole-class group, a trailing one on the next class's second English half.
+  add("whole", "", index % 3 === 0 ? " celá třída" : "celá třída");
   add("english", "AJ1", "Anglický jazyk 1", { subjectId: subjectByAbbrev.get("AJ")! });
-  add("english", "AJ2", "Anglický jazyk 2", { subjectId: subjectByAbbrev.get("AJ")! });
+  add("english", "AJ2", index % 3 === 1 ? "Anglický jazyk 2 " : "Anglický jazyk 2", { subjectId: subjectByAbbrev.get("AJ")! });
   // Rotating the pair of languages makes every language taught once there are three classes.
   const rotated = [0, 1, 2].map((k) => LANGUAGES[(index + k) % LANGUAGES.length]!);
   const languages = rng.chance(0.3) ? rotated : rotated.slice(0, 2);
@@ -508,11 +556,13 @@ function generateTimetable(rng: Rng, school: School, rooms: SpecialRooms): void 
     }
     chosen.forEach((s, i) => {
       const teacherId = teacherFor(s.id);
+      // The last subject of every class is taught in no room: `RoomId: ""`.
+      const roomId = i === chosen.length - 1 ? "" : c.homeRoomId;
       const place = (groupIds: string[]) => {
         const cell = free.pop();
         if (!cell) return;
         take(cell[0], cell[1], [c.id]);
-        school.atoms.push({ dayOfWeek: cell[0], hourId: cell[1], groupIds, subjectId: s.id, teacherId, roomId: c.homeRoomId });
+        school.atoms.push({ dayOfWeek: cell[0], hourId: cell[1], groupIds, subjectId: s.id, teacherId, roomId });
       };
       const wholeHours = i === lab ? hours[i]! - 1 : hours[i]!;
       for (let n = 0; n < wholeHours; n++) place([whole.id]);
@@ -575,5 +625,168 @@ export function expectedRoster(school: School): ExpectedRoster {
     students: [...school.students.values()].map((s) => ({ id: s.id, name: shown(s), classId: s.classId })),
     studentEnrollments,
     teachingAssignments,
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Accounts and what each one sees
+
+/**
+ * The people behind the accounts, by fixed rules (no draws): the headmaster is the first
+ * teacher; the teacher account is the first other teacher who teaches a whole class and a
+ * split group (English half, language or PE) in at least two classes, else in one, else
+ * anything; the student is the first student with a Name and an Abbrev who is not a
+ * whitespace twin.
+ */
+export function pickAccounts(school: School): AccountPersons {
+  const headmasterId = [...school.teachers.keys()][0] ?? "";
+  return { headmasterId, teacherId: pickTeacher(school, headmasterId), studentId: pickStudent(school) };
+}
+
+/** After a change: a student account whose student left the school gets the next one by the same rule. */
+export function refreshAccounts(school: School): void {
+  if (!school.students.has(school.accounts.studentId)) school.accounts.studentId = pickStudent(school);
+}
+
+function pickTeacher(school: School, headmasterId: string): string {
+  const teaching = new Map<string, { whole: boolean; split: boolean; classes: Set<string> }>();
+  for (const atom of school.atoms) {
+    let t = teaching.get(atom.teacherId);
+    if (!t) teaching.set(atom.teacherId, (t = { whole: false, split: false, classes: new Set() }));
+    for (const gid of atom.groupIds) {
+      const group = school.groups.get(gid)!;
+      if (group.kind === "whole") t.whole = true;
+      else t.split = true;
+      t.classes.add(group.classId);
+    }
+  }
+  const others = [...school.teachers.keys()].filter((id) => id !== headmasterId);
+  const tiers: ((t: { whole: boolean; split: boolean; classes: Set<string> }) => boolean)[] = [
+    (t) => t.whole && t.split && t.classes.size >= 2,
+    (t) => t.whole && t.split,
+    (t) => t.classes.size > 0,
+  ];
+  for (const tier of tiers) {
+    const id = others.find((id) => {
+      const t = teaching.get(id);
+      return t !== undefined && tier(t);
+    });
+    if (id !== undefined) return id;
+  }
+  return others[0] ?? headmasterId;
+}
+
+function pickStudent(school: School): string {
+  const twins: readonly string[] = WHITESPACE_TWINS;
+  const students = [...school.students.values()];
+  const pick = students.find((s) => s.name !== "" && s.abbrev !== "" && !twins.includes(s.id)) ?? students[0];
+  return pick?.id ?? "";
+}
+
+export function personOf(school: School, kind: AccountKind): string {
+  const { headmasterId, teacherId, studentId } = school.accounts;
+  return { management: headmasterId, teacher: teacherId, student: studentId, parent: PARENT_USER_ID }[kind];
+}
+
+/** Whose lessons a view shows: the whole school's, one teacher's, or one student's. */
+export type Scope = { kind: "school" } | { kind: "teacher"; teacherId: string } | { kind: "student"; studentId: string };
+
+export function scopeKey(scope: Scope): string {
+  return scope.kind === "school" ? "school" : scope.kind === "teacher" ? `teacher|${scope.teacherId}` : `student|${scope.studentId}`;
+}
+
+/** An account's personal timetable and class book; `classbook` null: the class book is refused. */
+export type AccountScopes = { timetable: Scope; classbook: Scope | null };
+
+export function scopesOf(school: School, kind: AccountKind, assumptions: Assumptions): AccountScopes {
+  const { headmasterId, teacherId, studentId } = school.accounts;
+  const whole: Scope = { kind: "school" };
+  const own = (id: string): Scope => ({ kind: "teacher", teacherId: id });
+  switch (kind) {
+    case "management":
+      return {
+        timetable: assumptions.managementTimetable === "school" ? whole : own(headmasterId),
+        classbook: assumptions.managementClassbook === "school" ? whole : own(headmasterId),
+      };
+    case "teacher":
+      return { timetable: own(teacherId), classbook: assumptions.teacherClassbook === "school" ? whole : own(teacherId) };
+    case "student":
+    case "parent":
+      return { timetable: { kind: "student", studentId }, classbook: null };
+  }
+}
+
+/**
+ * The group ids of an atom that a view shows; none: the view does not show the atom. A
+ * student sees only its own groups of a lesson shared with another class.
+ */
+export function shownGroupIds(school: School, scope: Scope, atom: Atom): string[] {
+  switch (scope.kind) {
+    case "school":
+      return atom.groupIds;
+    case "teacher":
+      return atom.teacherId === scope.teacherId ? atom.groupIds : [];
+    case "student": {
+      const groups = school.students.get(scope.studentId)?.groupIds;
+      return groups ? atom.groupIds.filter((id) => groups.has(id)) : [];
+    }
+  }
+}
+
+/** A personal timetable from the model: its atoms (with the groups it shows) and the records it lists. */
+export type TimetableView = {
+  atoms: { atom: Atom; groupIds: string[] }[];
+  classes: SchoolClass[];
+  groups: Group[];
+  subjects: Subject[];
+  teachers: Teacher[];
+  rooms: Room[];
+};
+
+/**
+ * The whole school's view lists every record (a subject taught nowhere after `dropHalf`
+ * included); a personal one lists only what its atoms name, in the school's order.
+ */
+export function timetableView(school: School, scope: Scope): TimetableView {
+  const atoms: TimetableView["atoms"] = [];
+  for (const atom of school.atoms) {
+    const groupIds = shownGroupIds(school, scope, atom);
+    if (groupIds.length > 0) atoms.push({ atom, groupIds });
+  }
+  const all = <T>(records: Map<string, T>) => [...records.values()];
+  if (scope.kind === "school") {
+    return { atoms, classes: all(school.classes), groups: all(school.groups), subjects: all(school.subjects), teachers: all(school.teachers), rooms: all(school.rooms) };
+  }
+  const groupIds = new Set(atoms.flatMap((a) => a.groupIds));
+  const groups = all(school.groups).filter((g) => groupIds.has(g.id));
+  const classIds = new Set(groups.map((g) => g.classId));
+  const named = (pick: (atom: Atom) => string) => new Set(atoms.map((a) => pick(a.atom)));
+  const subjectIds = named((a) => a.subjectId);
+  const teacherIds = named((a) => a.teacherId);
+  const roomIds = named((a) => a.roomId);
+  return {
+    atoms,
+    classes: all(school.classes).filter((c) => classIds.has(c.id)),
+    groups,
+    subjects: all(school.subjects).filter((s) => subjectIds.has(s.id)),
+    teachers: all(school.teachers).filter((t) => teacherIds.has(t.id)),
+    rooms: all(school.rooms).filter((r) => roomIds.has(r.id)),
+  };
+}
+
+/** What an account's own views show, for `/_fake/visible`. */
+export function visibleTo(school: School, scopes: AccountScopes): VisibleToAccount {
+  const view = timetableView(school, scopes.timetable);
+  const classbookGroups = new Set<string>();
+  if (scopes.classbook) {
+    for (const atom of school.atoms) for (const id of shownGroupIds(school, scopes.classbook, atom)) classbookGroups.add(id);
+  }
+  const ids = (records: { id: string }[]) => records.map((r) => r.id);
+  return {
+    timetableClassIds: ids(view.classes),
+    timetableGroupIds: ids(view.groups),
+    timetableSubjectIds: ids(view.subjects),
+    timetableTeacherIds: ids(view.teachers),
+    classbookGroupIds: ids([...school.groups.values()].filter((g) => classbookGroups.has(g.id))),
   };
 }

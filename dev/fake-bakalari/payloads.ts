@@ -1,13 +1,30 @@
 /**
  * The Bakaláři API v3 payloads, in the shapes of the community documentation
- * (github.com/bakalari-api/bakalari-api-v3), computed from the school model.
+ * (github.com/bakalari-api/bakalari-api-v3), computed from the school model for the
+ * account that asks: its personal timetable, its class book, its user record.
  *
- * Every payload carries fields a client must ignore, on the root and on records.
+ * Every payload carries fields a client must ignore, on the root and on records, and the
+ * quirks real answers have (see README.md, "What is documented and what is assumed").
  * Serialized payloads are cached per school and version: the benchmark asks for the
  * same timetable and class book many times, and a change bumps the version.
  */
-import { bakalariDate, compactDate, dayFromCompact, dayKind, weekday } from "./calendar";
-import { HOURS, SERVICE_USER_ID, type Atom, type Group, type School, type Student, type SubjectKind } from "./model";
+import type { Account } from "./auth";
+import { bakalariDate, compactDate, dayFromCompact, dayFromParts, dayKind, weekday } from "./calendar";
+import type { AccountKind } from "./control";
+import {
+  HOURS,
+  personOf,
+  scopeKey,
+  shownGroupIds,
+  timetableView,
+  type Atom,
+  type Group,
+  type School,
+  type Scope,
+  type Student,
+  type SubjectKind,
+  type TimetableView,
+} from "./model";
 
 const CYCLES = [
   { Id: "1", Abbrev: "S", Name: "Sudý týden" },
@@ -15,12 +32,29 @@ const CYCLES = [
 ];
 const CYCLE_IDS = CYCLES.map((c) => c.Id);
 const LESSON_MINUTES = 45;
+const SCHOOL_DAYS = [1, 2, 3, 4, 5];
+
+/** What a student or parent gets for the class book and absence lists (an assumption: see README.md). */
+export const FORBIDDEN = { Message: "The account has no right to read the class book." };
 
 /** Minutes from midnight, as the class book's `Start`. */
 function startMinutes(hourId: number): number {
   const hour = HOURS.find((h) => h.Id === hourId)!;
   const [h, m] = hour.BeginTime.split(":").map(Number);
   return h! * 60 + m!;
+}
+
+const PRAGUE_DATE = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Prague", year: "numeric", month: "2-digit", day: "2-digit" });
+
+/** Today in Prague, as a day number: the only thing the fake takes from the clock. */
+export function pragueToday(now = Date.now()): number {
+  const parts = Object.fromEntries(PRAGUE_DATE.formatToParts(now).map((p) => [p.type, p.value]));
+  return dayFromParts(Number(parts.year), Number(parts.month), Number(parts.day));
+}
+
+/** The Monday of the week a day is in (Saturday and Sunday belong to the week before them). */
+export function mondayOf(dayNumber: number): number {
+  return dayNumber - ((weekday(dayNumber) + 6) % 7);
 }
 
 /**
@@ -53,20 +87,35 @@ type LessonTemplate = {
 type VersionCache = {
   school: School;
   version: number;
-  timetable?: string;
+  /** Permanent and actual timetables by kind, scope and week. */
+  timetables: Map<string, string>;
   week?: Map<number, LessonTemplate[]>;
   lessons?: Map<string, LessonTemplate>;
+  repeated?: Set<Atom>;
   rosters: Map<string, unknown[]>;
   classbooks: Map<string, string>;
   expected?: string;
 };
+
+export type Answer = { status: 200 | 403 | 404; body: string };
+
+/** Keeps a cache map from growing without bound: the views and windows asked for are few, each can be megabytes. */
+function remember(map: Map<string, string>, key: string, limit: number, compute: () => string): string {
+  let body = map.get(key);
+  if (body === undefined) {
+    body = compute();
+    if (map.size >= limit) map.clear();
+    map.set(key, body);
+  }
+  return body;
+}
 
 export class SchoolPayloads {
   private cache: VersionCache | null = null;
 
   private current(school: School): VersionCache {
     if (!this.cache || this.cache.school !== school || this.cache.version !== school.version) {
-      this.cache = { school, version: school.version, rosters: new Map(), classbooks: new Map() };
+      this.cache = { school, version: school.version, timetables: new Map(), rosters: new Map(), classbooks: new Map() };
     }
     return this.cache;
   }
@@ -77,32 +126,44 @@ export class SchoolPayloads {
     return (cache.expected ??= compute());
   }
 
-  timetable(school: School): string {
-    const cache = this.current(school);
-    return (cache.timetable ??= JSON.stringify(buildTimetable(school)));
+  /** The permanent timetable of a view, its days dated in the week of `today`. */
+  timetable(school: School, scope: Scope, today = pragueToday()): string {
+    const monday = mondayOf(today);
+    return remember(this.current(school).timetables, `permanent|${scopeKey(scope)}|${monday}`, 16, () =>
+      JSON.stringify(buildPermanent(school, timetableView(school, scope), monday, this.repeated(school))),
+    );
   }
 
-  classbook(school: School, from: number, to: number): string {
-    const cache = this.current(school);
-    const key = `${from}|${to}`;
-    let body = cache.classbooks.get(key);
-    if (body === undefined) {
-      body = JSON.stringify(this.buildClassbook(school, from, to));
-      // A run or a benchmark asks for one window again and again; a large school's is about 5 MB.
-      if (cache.classbooks.size >= 4) cache.classbooks.clear();
-      cache.classbooks.set(key, body);
-    }
-    return body;
+  /** The actual timetable of a view for the week of `day`. */
+  actual(school: School, scope: Scope, day: number): string {
+    const monday = mondayOf(day);
+    return remember(this.current(school).timetables, `actual|${scopeKey(scope)}|${monday}`, 16, () =>
+      JSON.stringify(buildActual(school, timetableView(school, scope), monday, this.repeated(school))),
+    );
   }
 
-  /** The absence list of a lesson, or null when there is no such lesson. */
-  absence(school: School, id: string): string | null {
+  classbook(school: School, scope: Scope, from: number, to: number): string {
+    // A run or a benchmark asks for one window again and again; a large school's is about 5 MB.
+    return remember(this.current(school).classbooks, `${scopeKey(scope)}|${from}|${to}`, 4, () =>
+      JSON.stringify(this.buildClassbook(school, scope, from, to)),
+    );
+  }
+
+  /**
+   * The absence list of a lesson: 404 when there is no such lesson, 403 when the account's
+   * class book does not show it (or the account has no class book: `scope` null).
+   */
+  absence(school: School, scope: Scope | null, id: string): Answer {
+    if (!scope) return { status: 403, body: JSON.stringify(FORBIDDEN) };
     const parsed = parseLessonId(id);
-    if (!parsed || dayKind(parsed.dayNumber, school.holidays).type !== "WorkDay") return null;
-    const lesson = this.lessons(school).get(`${weekday(parsed.dayNumber)}|${parsed.hourId}|${parsed.serial}`);
-    if (!lesson) return null;
+    const lesson =
+      parsed && dayKind(parsed.dayNumber, school.holidays).type === "WorkDay"
+        ? this.lessons(school).get(`${weekday(parsed.dayNumber)}|${parsed.hourId}|${parsed.serial}`)
+        : undefined;
+    if (!parsed || !lesson) return { status: 404, body: JSON.stringify({ Message: "The lesson was not found." }) };
+    if (shownGroupIds(school, scope, lesson.atom).length === 0) return { status: 403, body: JSON.stringify(FORBIDDEN) };
     const hour = HOURS.find((h) => h.Id === lesson.atom.hourId)!;
-    return JSON.stringify({
+    const body = JSON.stringify({
       LessonId: id,
       ClassBookRecordId: null,
       AbsencesGroups: lesson.atom.groupIds.map((gid) => {
@@ -119,10 +180,11 @@ export class SchoolPayloads {
       Hours: [{ ...hour, Start: startMinutes(hour.Id), Duration: LESSON_MINUTES }],
       SchoolEvents: [],
     });
+    return { status: 200, body };
   }
 
-  user(): string {
-    return JSON.stringify(USER);
+  user(school: School, account: Account): string {
+    return JSON.stringify(userRecord(school, account));
   }
 
   private roster(school: School, group: Group, dayNumber: number): unknown[] {
@@ -134,6 +196,21 @@ export class SchoolPayloads {
       cache.rosters.set(key, list);
     }
     return list;
+  }
+
+  /** The atoms that carry a repeated group id (["0C", "0C"]): each class's first whole-class lesson of the week. */
+  private repeated(school: School): Set<Atom> {
+    const cache = this.current(school);
+    if (cache.repeated) return cache.repeated;
+    const classes = new Set<string>();
+    const atoms = new Set<Atom>();
+    for (const atom of school.atoms) {
+      const group = atom.groupIds.length === 1 ? school.groups.get(atom.groupIds[0]!) : undefined;
+      if (!group || group.kind !== "whole" || classes.has(group.classId)) continue;
+      classes.add(group.classId);
+      atoms.add(atom);
+    }
+    return (cache.repeated = atoms);
   }
 
   private week(school: School): Map<number, LessonTemplate[]> {
@@ -164,8 +241,9 @@ export class SchoolPayloads {
     return (cache.lessons = lessons);
   }
 
-  private buildClassbook(school: School, from: number, to: number) {
+  private buildClassbook(school: School, scope: Scope, from: number, to: number) {
     const week = this.week(school);
+    const shows = (t: LessonTemplate) => scope.kind === "school" || shownGroupIds(school, scope, t.atom).length > 0;
     const days = [];
     for (let day = from; day <= to; day++) {
       const kind = dayKind(day, school.holidays);
@@ -173,7 +251,7 @@ export class SchoolPayloads {
       const hours =
         kind.type !== "WorkDay"
           ? []
-          : (week.get(weekday(day)) ?? []).map((t) => {
+          : (week.get(weekday(day)) ?? []).filter(shows).map((t) => {
               const id = lessonId(day, t.atom.hourId, t.first);
               const hour = HOURS.find((h) => h.Id === t.atom.hourId)!;
               return {
@@ -195,6 +273,9 @@ export class SchoolPayloads {
                 Subject: t.subject,
                 Groups: t.groups,
                 EditableGroups: t.atom.groupIds,
+                // Empty, so that a client which takes it for a roster is caught out.
+                Students: [],
+                Homeworks: [],
                 ChangeText: null,
                 Supervision: null,
               };
@@ -226,32 +307,70 @@ function studentAbsence(student: Student, dayNumber: number) {
   };
 }
 
-function buildTimetable(school: School) {
-  const days = [1, 2, 3, 4, 5].map((dow) => ({
-    Atoms: school.atoms
-      .filter((a) => a.dayOfWeek === dow)
-      .map((a) => ({
-        HourId: a.hourId,
-        GroupIds: a.groupIds,
-        SubjectId: a.subjectId,
-        TeacherId: a.teacherId,
-        RoomId: a.roomId,
-        CycleIds: CYCLE_IDS,
-        Change: null,
-        HomeworkIds: [],
-        Theme: "",
-      })),
-    DayOfWeek: dow,
-    Date: null,
-    DayDescription: "",
-    DayType: "WorkDay",
-  }));
-  // Bakaláři lists a group once per use; the whole-class group and every other first
-  // English half come again, as identical duplicate entries.
+/** An atom as the timetables serve it; `repeated` lists its first group id twice. */
+function atomRecord(atom: Atom, groupIds: string[], repeated: boolean, cycleIds: string[]) {
+  return {
+    HourId: atom.hourId,
+    GroupIds: repeated ? [...groupIds, groupIds[0]!] : groupIds,
+    SubjectId: atom.subjectId,
+    TeacherId: atom.teacherId,
+    RoomId: atom.roomId,
+    IsLastRoomLesson: false,
+    CycleIds: cycleIds,
+    Change: null,
+    HomeworkIds: [],
+    Homeworks: [],
+    Theme: "",
+    Assistants: [],
+    Notice: "",
+    LessonRelease: "NoChange",
+  };
+}
+
+/**
+ * A lesson taken out of the actual timetable: no group, subject, teacher or room, only its
+ * Change (as moduly/rozvrh_priklady/bezny.json has one). In the ninth hour, which nothing
+ * else uses, so it never shares a cell with a lesson.
+ */
+function removedAtom(dayNumber: number) {
+  const hour = HOURS[HOURS.length - 1]!;
+  return {
+    HourId: hour.Id,
+    GroupIds: [],
+    SubjectId: null,
+    TeacherId: null,
+    RoomId: null,
+    IsLastRoomLesson: false,
+    CycleIds: [],
+    Change: {
+      ChangeSubject: null,
+      Day: bakalariDate(dayNumber),
+      Hours: `${hour.Caption}. hod`,
+      ChangeType: "Removed",
+      Description: "Vyjmuto z rozvrhu",
+      Time: `${hour.BeginTime} - ${hour.EndTime}`,
+      TypeAbbrev: null,
+      TypeName: null,
+      AtomType: "Hour",
+    },
+    HomeworkIds: [],
+    Homeworks: [],
+    Theme: null,
+    Assistants: [],
+    Notice: "",
+    LessonRelease: "NoChange",
+  };
+}
+
+/**
+ * The records a timetable lists. Bakaláři lists a group once per use; the whole-class
+ * group and every other first English half come again, as identical duplicate entries.
+ */
+function catalog(school: School, view: TimetableView) {
   const groups: ReturnType<typeof groupRecord>[] = [];
-  const classOrder = [...school.classes.keys()];
-  for (const [index, classId] of classOrder.entries()) {
-    const own = [...school.groups.values()].filter((g) => g.classId === classId);
+  for (const [index, classId] of [...school.classes.keys()].entries()) {
+    const own = view.groups.filter((g) => g.classId === classId);
+    if (own.length === 0) continue;
     groups.push(...own.map(groupRecord));
     const whole = own.find((g) => g.kind === "whole");
     if (whole) groups.push(groupRecord(whole));
@@ -259,30 +378,96 @@ function buildTimetable(school: School) {
     if (half && index % 2 === 0) groups.push(groupRecord(half));
   }
   return {
-    Hours: HOURS,
-    Days: days,
-    Classes: [...school.classes.values()].map((c) => ({ Id: c.id, Abbrev: c.abbrev, Name: c.name, StudyYear: c.grade })),
+    Classes: view.classes.map((c) => ({ Id: c.id, Abbrev: c.abbrev, Name: c.name, StudyYear: c.grade })),
     Groups: groups,
-    Subjects: [...school.subjects.values()].map((s) => ({ Id: s.id, Abbrev: s.abbrev, Name: s.name, IsLanguage: isLanguage(s.kind) })),
-    Teachers: [...school.teachers.values()].map((t) => ({ Id: t.id, Abbrev: t.abbrev, Name: t.name, Email: null })),
-    Rooms: [...school.rooms.values()].map((r) => ({ Id: r.id, Abbrev: r.abbrev, Name: r.name })),
-    Cycles: CYCLES,
+    Subjects: view.subjects.map((s) => ({ Id: s.id, Abbrev: s.abbrev, Name: s.name, IsLanguage: isLanguage(s.kind) })),
+    Teachers: view.teachers.map((t) => ({ Id: t.id, Abbrev: t.abbrev, Name: t.name, Email: null })),
+    Rooms: view.rooms.map((r) => ({ Id: r.id, Abbrev: r.abbrev, Name: r.name })),
   };
 }
 
-const USER = {
-  UserUID: `FAKE/${SERVICE_USER_ID}`,
-  Class: { Id: null, Abbrev: null, Name: null },
-  FullName: "Synchronizace rozvrhu",
-  SchoolOrganizationName: "Gymnázium Fiktivní, Praha",
-  SchoolType: null,
-  UserType: "teacher",
-  UserTypeText: "učitel",
-  StudyYear: null,
-  EnabledModules: [
+/** A day's header: its date in the week, and its kind from the calendar. */
+function dayHeader(school: School, monday: number, dow: number) {
+  const day = monday + dow - 1;
+  const kind = dayKind(day, school.holidays);
+  return { DayOfWeek: dow, Date: bakalariDate(day), DayDescription: kind.description, DayType: kind.type };
+}
+
+/**
+ * The permanent timetable: its days are the dates of the given week with their kind, and
+ * keep their atoms on holidays too, as moduly/rozvrh_priklady/staly.json does.
+ */
+function buildPermanent(school: School, view: TimetableView, monday: number, repeated: Set<Atom>) {
+  const days = SCHOOL_DAYS.map((dow) => ({
+    Atoms: view.atoms.filter((a) => a.atom.dayOfWeek === dow).map((a) => atomRecord(a.atom, a.groupIds, repeated.has(a.atom), CYCLE_IDS)),
+    AssistanceAtoms: [],
+    ...dayHeader(school, monday, dow),
+  }));
+  return { Hours: HOURS, Days: days, ...catalog(school, view), Cycles: CYCLES };
+}
+
+/**
+ * The actual timetable of a week: lessons on work days only, and one removed lesson on its
+ * last work day. A week without a work day lists nothing but its days and Hours, as
+ * moduly/rozvrh_priklady/prazdniny.json shows; the cycle is the week's own.
+ */
+function buildActual(school: School, view: TimetableView, monday: number, repeated: Set<Atom>) {
+  const headers = SCHOOL_DAYS.map((dow) => dayHeader(school, monday, dow));
+  const workDays = headers.filter((h) => h.DayType === "WorkDay").map((h) => h.DayOfWeek);
+  const cycle = CYCLES[Math.floor(monday / 7) % 2]!;
+  const days = headers.map((header) => {
+    if (header.DayType !== "WorkDay") return { Atoms: [], AssistanceAtoms: [], ...header };
+    const atoms: unknown[] = view.atoms
+      .filter((a) => a.atom.dayOfWeek === header.DayOfWeek)
+      .map((a) => atomRecord(a.atom, a.groupIds, repeated.has(a.atom), [cycle.Id]));
+    if (header.DayOfWeek === workDays[workDays.length - 1]) atoms.push(removedAtom(monday + header.DayOfWeek - 1));
+    return { Atoms: atoms, AssistanceAtoms: [], ...header };
+  });
+  if (workDays.length === 0) return { Hours: HOURS, Days: days, Classes: [], Groups: [], Subjects: [], Teachers: [], Rooms: [], Cycles: [] };
+  return { Hours: HOURS, Days: days, ...catalog(school, view), Cycles: [cycle] };
+}
+
+const shown = (r: { name: string; abbrev: string }) => r.name || r.abbrev;
+
+const USER_TYPE_TEXT: Record<AccountKind, string> = { management: "vedení školy", teacher: "učitel", student: "žák", parent: "rodič" };
+
+const MODULES = {
+  staff: [
     { Module: "Timetable", Rights: ["ShowTimetable"] },
     { Module: "Classbook", Rights: ["ShowClassbook", "ShowAbsence"] },
-    { Module: "Komens", Rights: ["ShowReceivedMessages"] },
+    { Module: "Komens", Rights: ["ShowReceivedMessages", "ShowSentMessages", "SendMessages"] },
   ],
-  SettingModules: { Common: { $type: "CommonModuleSettings", ActualSemester: { SemesterId: "1", From: null, To: null } } },
+  family: [
+    { Module: "Komens", Rights: ["ShowReceivedMessages", "ShowNoticeBoardMessages"] },
+    { Module: "Absence", Rights: ["ShowAbsence", "ShowAbsencePercentage"] },
+    { Module: "Marks", Rights: ["ShowMarks", "ShowFinalMarks"] },
+    { Module: "Timetable", Rights: ["ShowTimetable"] },
+    { Module: "Substitutions", Rights: ["ShowSubstitutions"] },
+    { Module: "Homeworks", Rights: ["ShowHomeworks"] },
+  ],
 };
+
+/**
+ * GET /api/3/user. A student's and a parent's record name the student and their class
+ * ("Příjmení Jméno, X.A", as moduly/user.md shows for a parent); staff have a Class of nulls.
+ */
+function userRecord(school: School, account: Account) {
+  const family = account.kind === "student" || account.kind === "parent";
+  const personId = personOf(school, account.kind);
+  const student = family ? school.students.get(school.accounts.studentId) : undefined;
+  const schoolClass = student ? school.classes.get(student.classId) : undefined;
+  const teacher = family ? undefined : school.teachers.get(personId);
+  const fullName = student ? `${shown(student)}, ${schoolClass?.abbrev ?? ""}` : teacher ? shown(teacher) : "";
+  return {
+    UserUID: `FAKE/${personId}`,
+    Class: schoolClass ? { Id: schoolClass.id, Abbrev: schoolClass.abbrev, Name: schoolClass.name } : { Id: null, Abbrev: null, Name: null },
+    FullName: fullName,
+    SchoolOrganizationName: "Gymnázium Fiktivní, Praha",
+    SchoolType: null,
+    UserType: account.userType,
+    UserTypeText: USER_TYPE_TEXT[account.kind],
+    StudyYear: schoolClass?.grade ?? null,
+    EnabledModules: family ? MODULES.family : MODULES.staff,
+    SettingModules: { Common: { $type: "CommonModuleSettings", ActualSemester: { SemesterId: "1", From: null, To: null } } },
+  };
+}

@@ -12,8 +12,9 @@ import { parseQueryDate } from "./calendar";
 import { applyChange, ChangeError } from "./changes";
 import type { ResetOptions, ResetResult, SchoolCounts } from "./control";
 import { FaultInjector, faultRuleSchema } from "./faults";
-import { expectedRoster, generateSchool, resolveParams, type School } from "./model";
-import { SchoolPayloads } from "./payloads";
+import { expectedRoster, generateSchool, personOf, resolveParams, scopesOf, visibleTo, type School } from "./model";
+import { FORBIDDEN, pragueToday, SchoolPayloads } from "./payloads";
+import { mountPublicTimetable, PublicTimetableSwitch } from "./public-timetable";
 
 /** The school and the account, as /_fake/reset takes them, plus where to listen. */
 export type FakeBakalariOptions = ResetOptions & {
@@ -58,6 +59,12 @@ const authSchema = z.strictObject({
   password: z.string().min(1).optional(),
 });
 const faultsSchema = z.strictObject({ rules: z.array(faultRuleSchema) });
+const accountSchema = z.strictObject({ username: z.string(), userType: z.string() });
+const assumptionsSchema = z.strictObject({
+  managementTimetable: z.enum(["school", "own"]).optional(),
+  managementClassbook: z.enum(["school", "own"]).optional(),
+  teacherClassbook: z.enum(["own", "school"]).optional(),
+});
 
 /** Everything a reset replaces: the school, the account and its tokens, the faults and the counters. */
 class FakeState {
@@ -66,6 +73,7 @@ class FakeState {
   auth!: OAuthServer;
   readonly faults = new FaultInjector();
   readonly payloads = new SchoolPayloads();
+  readonly publicTimetable = new PublicTimetableSwitch();
   requests = { total: 0, byEndpoint: {} as Record<string, number> };
 
   constructor(private readonly start: FakeBakalariOptions) {
@@ -80,8 +88,12 @@ class FakeState {
     const params = resolveParams({ ...base, ...definedOnly(school) });
     this.school = generateSchool(params);
     this.params = params;
-    this.auth = new OAuthServer(username ?? startUser ?? DEFAULT_USERNAME, password ?? startPassword ?? DEFAULT_PASSWORD);
+    // Every account shares the school's password; `username` names the management account.
+    this.auth = new OAuthServer(username ?? startUser ?? DEFAULT_USERNAME, password ?? startPassword ?? DEFAULT_PASSWORD, (kind) =>
+      personOf(this.school, kind),
+    );
     this.faults.clear();
+    this.publicTimetable.reset();
     this.requests = { total: 0, byEndpoint: {} };
     return { ok: true, params, counts: this.counts(), username: this.auth.username };
   }
@@ -152,9 +164,24 @@ export function createFakeApp(state: FakeState): Hono<Env> {
     await next();
   });
 
-  app.get("/api/3/user", (c) => sendJson(c, 200, state.payloads.user()));
-  app.get("/api/3/timetable/permanent", (c) => sendJson(c, 200, state.payloads.timetable(state.school)));
+  /** The signed-in account (the check above lets only live tokens through), and what its views cover. */
+  const account = (c: Context) => state.auth.accountOf(c.req.header("authorization"))!;
+  const scopes = (c: Context) => scopesOf(state.school, account(c).kind, state.auth.assumptions);
+
+  app.get("/api/3/user", (c) => sendJson(c, 200, state.payloads.user(state.school, account(c))));
+  app.get("/api/3/timetable/permanent", (c) => sendJson(c, 200, state.payloads.timetable(state.school, scopes(c).timetable)));
+  app.get("/api/3/timetable/actual", (c) => {
+    const text = c.req.query("date");
+    const day = text === undefined ? pragueToday() : parseQueryDate(text);
+    if (day === null) {
+      const detail = { $type: "String[]", $values: [`The value '${text}' is not valid for Nullable\`1.`] };
+      return c.json({ Message: "The request is invalid.", ModelState: { $type: "HttpError", date: detail } }, 400);
+    }
+    return sendJson(c, 200, state.payloads.actual(state.school, scopes(c).timetable, day));
+  });
   app.get("/api/3/classbook", (c) => {
+    const scope = scopes(c).classbook;
+    if (!scope) return c.json(FORBIDDEN, 403);
     const from = parseQueryDate(c.req.query("from"));
     const to = parseQueryDate(c.req.query("to"));
     if (from === null || to === null) {
@@ -164,13 +191,15 @@ export function createFakeApp(state: FakeState): Hono<Env> {
     if (to - from + 1 > MAX_CLASSBOOK_DAYS) {
       return c.json({ Message: "The request is invalid.", MessageDetail: `At most ${MAX_CLASSBOOK_DAYS} days at once.` }, 400);
     }
-    return sendJson(c, 200, state.payloads.classbook(state.school, from, to));
+    return sendJson(c, 200, state.payloads.classbook(state.school, scope, from, to));
   });
   app.get("/api/3/lesson/:lessonId/absence", (c) => {
-    const body = state.payloads.absence(state.school, c.req.param("lessonId"));
-    if (body === null) return c.json({ Message: "The lesson was not found." }, 404);
-    return sendJson(c, 200, body);
+    const answer = state.payloads.absence(state.school, scopes(c).classbook, c.req.param("lessonId"));
+    return sendJson(c, answer.status, answer.body);
   });
+
+  // ---- the public timetable (HTML, no sign-in; counted and faulted like /api/…) ----
+  mountPublicTimetable(app, state);
 
   // ---- control API ----
   app.post("/_fake/reset", async (c) => {
@@ -212,6 +241,26 @@ export function createFakeApp(state: FakeState): Hono<Env> {
     if (password !== undefined) state.auth.password = password;
     const expired = expireAccessTokens ? state.auth.expireAccessTokens() : 0;
     return c.json({ ok: true, accessTokenLifetimeSec: state.auth.accessTokenLifetimeSec, expired });
+  });
+  app.get("/_fake/accounts", (c) => c.json({ accounts: state.auth.list() }));
+  app.post("/_fake/accounts", async (c) => {
+    const body = await readBody(c, accountSchema);
+    if (!body.ok) return body.response;
+    const account = state.auth.setUserType(body.value.username, body.value.userType);
+    if (!account) return c.json({ ok: false, error: `no account ${JSON.stringify(body.value.username)}` }, 400);
+    return c.json({ ok: true, account });
+  });
+  app.get("/_fake/visible", (c) => {
+    const account = state.auth.account(c.req.query("username") ?? "");
+    if (!account) return c.json({ ok: false, error: "username must name an account (see GET /_fake/accounts)" }, 400);
+    return c.json(visibleTo(state.school, scopesOf(state.school, account.kind, state.auth.assumptions)));
+  });
+  app.get("/_fake/assumptions", (c) => c.json(state.auth.assumptions));
+  app.post("/_fake/assumptions", async (c) => {
+    const body = await readBody(c, assumptionsSchema);
+    if (!body.ok) return body.response;
+    state.auth.assumptions = { ...state.auth.assumptions, ...definedOnly(body.value) };
+    return c.json({ ok: true, assumptions: state.auth.assumptions });
   });
 
   app.notFound((c) => c.json({ Message: "No HTTP resource was found that matches the request URI." }, 404));

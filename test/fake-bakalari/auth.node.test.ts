@@ -28,7 +28,8 @@ describe("password login", () => {
     const answer = await postLogin(fake.url, { client_id: "ANDR", grant_type: "password", username: USERNAME, password: PASSWORD });
     expect(answer.status).toBe(200);
     const body = JSON.parse(answer.text);
-    expect(body).toMatchObject({ token_type: "Bearer", expires_in: 3600, "bak:UserId": expect.any(String) });
+    // Lower-case "bearer" and 3599 seconds, as moduly/login.md shows them.
+    expect(body).toMatchObject({ token_type: "bearer", expires_in: 3599, "bak:UserId": expect.any(String) });
     expect(body["bak:ApiVersion"]).toMatch(/^3\./);
     expect(body.access_token.length).toBeGreaterThan(100);
     expect(body.refresh_token.length).toBeGreaterThan(100);
@@ -84,7 +85,7 @@ describe("refresh", () => {
     const second = JSON.parse(answer.text) as TokenPair;
     expect(second.access_token).not.toBe(first.access_token);
     expect(second.refresh_token).not.toBe(first.refresh_token);
-    expect(second.token_type).toBe("Bearer");
+    expect(second.token_type).toBe("bearer");
     expect(await userStatus(second.access_token)).toBe(200);
 
     const again = await refresh(first.refresh_token);

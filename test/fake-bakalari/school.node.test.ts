@@ -281,7 +281,7 @@ describe("payload shapes", () => {
     expect(extra(absence.AbsencesGroups[0].StudentsAbsences[0].Student, ["Id", "Abbrev", "Name", "RegistrationNumber", "IsAdult"]).length).toBeGreaterThan(0);
 
     const user = await getJson(seven.fake.url, "/api/3/user", token);
-    expect(user).toMatchObject({ UserType: "teacher", Class: { Id: null, Abbrev: null, Name: null } });
+    expect(user).toMatchObject({ UserType: "headmastership", Class: { Id: null, Abbrev: null, Name: null } });
     expect(typeof user.UserUID).toBe("string");
     expect(typeof user.FullName).toBe("string");
     expect(user.EnabledModules.length).toBeGreaterThan(0);

@@ -8,6 +8,8 @@ import { startFakeBakalari, type FakeBakalari, type FakeBakalariOptions } from "
 
 export const USERNAME = "sync-service";
 export const PASSWORD = "test-password";
+/** The school's accounts by kind; all share PASSWORD. */
+export const ACCOUNTS = { management: USERNAME, teacher: "ucitel", student: "zak", parent: "rodic" } as const;
 /** Two full school weeks without a public holiday (Monday 5 January to Friday 16 January 2026). */
 export const QUIET_WINDOW = { from: "2026-01-05T00:00:00.000", to: "2026-01-16T00:00:00.000" };
 
@@ -33,6 +35,11 @@ export async function passwordLogin(baseUrl: string, username = USERNAME, passwo
   const answer = await postLogin(baseUrl, { client_id: "ANDR", grant_type: "password", username, password });
   if (answer.status !== 200) throw new Error(`login failed: ${answer.status} ${answer.text}`);
   return JSON.parse(answer.text) as TokenPair;
+}
+
+/** An access token of one of the school's accounts. */
+export async function tokenOf(baseUrl: string, username: string): Promise<string> {
+  return (await passwordLogin(baseUrl, username)).access_token;
 }
 
 export async function get(baseUrl: string, path: string, token?: string): Promise<Served> {
@@ -119,6 +126,24 @@ export async function readServedRoster(baseUrl: string, token: string, window = 
     studentEnrollments: [...enrollments.values()],
     teachingAssignments: [...teaching.values()],
   };
+}
+
+/** Every atom of a timetable, with its day. */
+export function atomsOf(timetable: any): any[] {
+  return timetable.Days.flatMap((day: any) => day.Atoms.map((atom: any) => ({ ...atom, DayOfWeek: day.DayOfWeek })));
+}
+
+/** The distinct ids of a timetable's list ("Classes", "Groups", …), in order. */
+export const idsOf = (timetable: any, list: string): string[] => [...new Set<string>(timetable[list].map((r: any) => r.Id))];
+
+/** A lesson as "weekday|hour|sorted group ids", the same for a timetable atom and a class book hour. */
+export const lessonKey = (dayOfWeek: number, hourId: number, groupIds: string[]) => `${dayOfWeek}|${hourId}|${[...new Set(groupIds)].sort().join(",")}`;
+
+/** The lessons of a class book as lesson keys (see lessonKey). */
+export function classbookLessonKeys(classbook: any): Set<string> {
+  return new Set(
+    classbook.Days.flatMap((day: any) => day.Hours.map((h: any) => lessonKey(day.DayOfWeek, h.HourId, h.Groups.map((g: any) => g.Id)))),
+  );
 }
 
 /** A roster as sorted JSON lines per list, so that comparisons ignore order but nothing else. */
