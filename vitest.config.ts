@@ -26,6 +26,8 @@ export default defineConfig({
                 BAKALARI_USERNAME: "sync-service",
                 BAKALARI_PASSWORD: "test-password",
                 OPERATOR_TOKEN: "test-operator-token-0123456789abcdef",
+                // The public timetable has tests of its own (test/sync/account-scope.test.ts); the rest read the account's views.
+                BAKALARI_PUBLIC_TIMETABLE: "off",
               },
             },
           })),

@@ -11,6 +11,7 @@ export type Bindings = {
   NEON_WS_PROXY?: string;
   SYNC_MAX_DELETE_RATIO?: string;
   SYNC_MAX_UPDATE_RATIO?: string;
+  BAKALARI_PUBLIC_TIMETABLE?: string;
 };
 
 export type Config = {
@@ -24,6 +25,8 @@ export type Config = {
   neonWsProxy: string | null;
   maxDeleteRatio: number;
   maxUpdateRatio: number;
+  /** auto: read the school's public timetable when it serves one; off: never. */
+  publicTimetable: "auto" | "off";
 };
 
 /** A configuration problem. The message names the variable, never its value. */
@@ -107,6 +110,10 @@ const schema = z.object({
   ),
   SYNC_MAX_DELETE_RATIO: ratio(0.1),
   SYNC_MAX_UPDATE_RATIO: ratio(0.75),
+  BAKALARI_PUBLIC_TIMETABLE: z.preprocess(
+    (v) => (typeof v === "string" ? (v.trim() === "" ? undefined : v.trim().toLowerCase()) : v),
+    z.enum(["auto", "off"], { error: "must be auto or off" }).default("auto"),
+  ),
 });
 
 function decodeBase64(text: string): Uint8Array | null {
@@ -137,5 +144,6 @@ export function parseConfig(env: Bindings): Config {
     neonWsProxy: c.NEON_WS_PROXY ?? null,
     maxDeleteRatio: c.SYNC_MAX_DELETE_RATIO,
     maxUpdateRatio: c.SYNC_MAX_UPDATE_RATIO,
+    publicTimetable: c.BAKALARI_PUBLIC_TIMETABLE,
   };
 }

@@ -1,10 +1,12 @@
 /**
- * Pure assembly of a Roster from parsed Bakaláři payloads: no I/O, so every rule
- * here is unit-testable. Steps: build the catalog of the permanent timetable,
- * pick one class book lesson per group, then read each group's roster from its
- * lesson's absence list.
+ * Pure assembly of a Roster from parsed Bakaláři payloads: no I/O, so every rule here is
+ * unit-testable. Steps: with the catalog built once (catalog.ts), pick one class book
+ * lesson per group, read each group's roster from its lesson's absence list, then say what
+ * the run saw whole (seen.ts).
  */
-import type { AbsenceList, Classbook, Entity, Group, Timetable } from "./schemas";
+import { byCodeUnits, Enrollments, q, type Catalog } from "./catalog";
+import type { AbsenceList, Classbook } from "./schemas";
+import { whatWasSeen, type SeenInput } from "./seen";
 import {
   BakalariError,
   ROSTER_WARNING,
@@ -22,35 +24,17 @@ export type RosterLesson = { lessonId: string; groupIds: string[] };
 /** What reading one lesson's absence list gave: the parsed list, or why it failed. */
 export type AbsenceResult = { ok: true; list: AbsenceList } | { ok: false; reason: string };
 
-export type AssemblyInput = {
-  timetable: Timetable;
-  classbook: Classbook;
+export type AssemblyInput = SeenInput & {
   /** Results by lesson id, for the lessons rosterLessons() chose. */
   absences: ReadonlyMap<string, AbsenceResult>;
   /** The class book window, for the holiday warning. */
   window?: { from: string; to: string };
 };
 
-type Catalog = {
-  classes: Entity[];
-  groups: Group[];
-  subjects: Entity[];
-  teachers: Entity[];
-  /** Groups whose class the timetable does not list: their roster is not read. */
-  orphanGroupIds: Set<string>;
-  /** Subject ids each group has, from the timetable's atoms. */
-  groupSubjects: Map<string, string[]>;
-  teachingAssignments: RosterEnrollment[];
-  warnings: RosterWarning[];
-};
-
-const q = (id: string) => JSON.stringify(id); // shows " 6" with its space in messages
-const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
 /** The lessons to read: each group's most recent lesson; a lesson covering several groups serves them all. */
-export function rosterLessons(timetable: Timetable, classbook: Classbook): RosterLesson[] {
-  const catalog = buildCatalog(timetable);
-  const wanted = new Set(catalog.groups.filter((g) => !catalog.orphanGroupIds.has(g.id)).map((g) => g.id));
+export function rosterLessons(catalog: Catalog, classbook: Classbook | null): RosterLesson[] {
+  if (!classbook) return [];
+  const wanted = new Set(catalog.groups.map((g) => g.id));
   const chosen = new Map<string, string[]>();
   // Newest first, so a group's roster is as current as the window allows. Dates are
   // YYYY-MM-DD…, so they order as strings; the class book's own order breaks ties.
@@ -69,13 +53,12 @@ export function rosterLessons(timetable: Timetable, classbook: Classbook): Roste
 
 /** Builds the Roster, or throws BAKALARI_EMPTY_FEED / BAKALARI_UNAVAILABLE for a feed that must not be applied. */
 export function assembleRoster(input: AssemblyInput): Roster {
-  const catalog = buildCatalog(input.timetable);
+  const { catalog, lessons } = input;
   if (catalog.classes.length === 0) {
     throw new BakalariError("BAKALARI_EMPTY_FEED", "The permanent timetable lists no classes", "/api/3/timetable/permanent");
   }
   const warnings = [...catalog.warnings];
-  const lessons = rosterLessons(input.timetable, input.classbook);
-  const groups = readGroupRosters(catalog, lessons, input.absences, warnings);
+  const groups = readGroupRosters(input, warnings);
   const base = {
     classes: catalog.classes,
     groups,
@@ -83,14 +66,14 @@ export function assembleRoster(input: AssemblyInput): Roster {
     teachers: catalog.teachers,
     teachingAssignments: catalog.teachingAssignments,
   };
+  const finish = (students: RosterStudent[], studentEnrollments: RosterEnrollment[]): Roster => {
+    const seen = whatWasSeen(input, groups, warnings);
+    return { ...base, students, studentEnrollments, warnings, scope: seen.scope, coverage: seen.coverage };
+  };
 
   if (lessons.length === 0) {
-    const span = input.window ? ` from ${input.window.from} to ${input.window.to}` : "";
-    warnings.push({
-      code: ROSTER_WARNING.noRosters,
-      message: `Rosters could not be read: the class book has no lesson${span} (holidays?); students and their enrollments are left as they are`,
-    });
-    return { ...base, students: [], studentEnrollments: [], warnings };
+    warnings.push(noRostersWarning(input));
+    return finish([], []);
   }
 
   const requestsFailed = lessons.filter((l) => input.absences.get(l.lessonId)?.ok !== true);
@@ -113,105 +96,37 @@ export function assembleRoster(input: AssemblyInput): Roster {
       "/api/3/lesson/{LessonId}/absence",
     );
   }
-  return { ...base, students, studentEnrollments, warnings };
+  return finish(students, studentEnrollments);
 }
 
-function buildCatalog(timetable: Timetable): Catalog {
-  const warnings: RosterWarning[] = [];
-  const classes = distinct(timetable.classes, "class", warnings);
-  const groups = distinct(timetable.groups, "group", warnings);
-  const subjects = distinct(timetable.subjects, "subject", warnings);
-  const teachers = distinct(timetable.teachers, "teacher", warnings);
-
-  const classIds = new Set(classes.map((c) => c.id));
-  const orphanGroupIds = new Set<string>();
-  for (const g of groups) {
-    if (classIds.has(g.classId)) continue;
-    orphanGroupIds.add(g.id);
-    warnings.push({
-      code: ROSTER_WARNING.unknownReference,
-      message: `Group ${q(g.id)} belongs to class ${q(g.classId)}, which the timetable does not list; its roster is not read and class ${q(g.classId)} is exempt`,
-      externalId: g.id,
-      entity: "group",
-    });
+/** Why no roster was read: the account, the holidays, or a class book that shows other classes. */
+function noRostersWarning(input: AssemblyInput): RosterWarning {
+  const { catalog, classbook } = input;
+  if (!classbook) {
+    return {
+      code: ROSTER_WARNING.accountScope,
+      message: `This account (UserType ${q(input.userType ?? "unknown")}) may not read the class book, so no roster was read and students and their enrollments are left as they are; sign in with a teacher's or the school management's account`,
+    };
   }
-
-  const groupById = new Map(groups.map((g) => [g.id, g]));
-  const subjectIds = new Set(subjects.map((s) => s.id));
-  const teacherIds = new Set(teachers.map((t) => t.id));
-  const unknown = new Set<string>();
-  const reportUnknown = (kind: "group" | "subject" | "teacher", id: string) => {
-    const key = `${kind}\u0000${id}`;
-    if (unknown.has(key)) return;
-    unknown.add(key);
-    warnings.push({
-      code: ROSTER_WARNING.unknownReference,
-      message: `A timetable atom refers to ${kind} ${q(id)}, which the timetable does not list; that atom is ignored for it`,
-      externalId: id,
-      entity: kind,
-    });
-  };
-
-  const groupSubjects = new Map<string, string[]>();
-  const assignments = new Enrollments();
-  for (const atom of timetable.atoms) {
-    const subjectKnown = subjectIds.has(atom.subjectId);
-    const teacherKnown = teacherIds.has(atom.teacherId);
-    if (!subjectKnown) reportUnknown("subject", atom.subjectId);
-    if (!teacherKnown) reportUnknown("teacher", atom.teacherId);
-    for (const groupId of atom.groupIds) {
-      const g = groupById.get(groupId);
-      if (!g) {
-        reportUnknown("group", groupId);
-        continue;
-      }
-      if (!subjectKnown || orphanGroupIds.has(groupId)) continue;
-      const has = groupSubjects.get(groupId) ?? [];
-      if (!has.includes(atom.subjectId)) groupSubjects.set(groupId, [...has, atom.subjectId]);
-      if (teacherKnown) assignments.add({ userId: atom.teacherId, subjectId: atom.subjectId, classId: g.classId });
-    }
+  if (classbook.lessons.length > 0) {
+    return {
+      code: ROSTER_WARNING.scopeMismatch,
+      message: `The class book has ${classbook.lessons.length} lessons of ${catalog.groupsOutside} groups, none of which belongs to a class of the timetable; no roster was read and students and their enrollments are left as they are`,
+    };
   }
+  const span = input.window ? ` from ${input.window.from} to ${input.window.to}` : "";
   return {
-    classes,
-    groups,
-    subjects,
-    teachers,
-    orphanGroupIds,
-    groupSubjects,
-    teachingAssignments: assignments.list(),
-    warnings,
+    code: ROSTER_WARNING.noRosters,
+    message: `Rosters could not be read: the class book has no lesson${span} (holidays?); students and their enrollments are left as they are`,
   };
 }
 
-/** Collapses identical duplicates silently; for two different records with one id, keeps the first and warns. */
-function distinct<T extends { id: string }>(items: T[], entity: "class" | "group" | "subject" | "teacher", warnings: RosterWarning[]): T[] {
-  const seen = new Map<string, { item: T; json: string }>();
-  for (const item of items) {
-    const json = JSON.stringify(item);
-    const first = seen.get(item.id);
-    if (!first) {
-      seen.set(item.id, { item, json });
-    } else if (first.json !== json) {
-      warnings.push({
-        code: ROSTER_WARNING.duplicateId,
-        message: `Two different ${entity} records have id ${q(item.id)}; the first is kept`,
-        externalId: item.id,
-        entity,
-      });
-    }
-  }
-  return [...seen.values()].map((s) => s.item);
-}
-
-function readGroupRosters(
-  catalog: Catalog,
-  lessons: RosterLesson[],
-  absences: ReadonlyMap<string, AbsenceResult>,
-  warnings: RosterWarning[],
-): RosterGroup[] {
+function readGroupRosters(input: AssemblyInput, warnings: RosterWarning[]): RosterGroup[] {
+  const { catalog, lessons, absences } = input;
   const lessonOf = new Map<string, string>();
   for (const l of lessons) for (const g of l.groupIds) lessonOf.set(g, l.lessonId);
-  const holidays = lessons.length === 0;
+  // Per-group warnings only where the class book reaches the group's class at all.
+  const reached = new Set(catalog.groups.filter((g) => lessonOf.has(g.id)).map((g) => g.classId));
 
   return catalog.groups.map((g) => {
     const exempt = `class ${q(g.classId)} is exempt from deactivation`;
@@ -225,10 +140,9 @@ function readGroupRosters(
       return { status: "failed", reason };
     };
     const roster = ((): GroupRoster => {
-      if (catalog.orphanGroupIds.has(g.id)) return { status: "failed", reason: `class ${q(g.classId)} is not in the timetable` };
       const lessonId = lessonOf.get(g.id);
       if (lessonId === undefined) {
-        if (!holidays) {
+        if (reached.has(g.classId)) {
           warnings.push({
             code: ROSTER_WARNING.groupNoLesson,
             message: `Group ${q(g.id)} has no lesson in the class book window; ${exempt}`,
@@ -308,14 +222,3 @@ function classOfStudent(studentId: string, memberOf: RosterGroup[], warnings: Ro
   return chosen;
 }
 
-/** A set of enrollments, keyed so ids holding any character cannot collide. */
-class Enrollments {
-  private readonly byKey = new Map<string, RosterEnrollment>();
-  add(e: RosterEnrollment): void {
-    const key = JSON.stringify([e.userId, e.subjectId, e.classId]);
-    if (!this.byKey.has(key)) this.byKey.set(key, e);
-  }
-  list(): RosterEnrollment[] {
-    return [...this.byKey.values()];
-  }
-}

@@ -6,7 +6,7 @@
  * login is never retried: repeated wrong passwords could lock the school's account.
  */
 import type { HttpClient } from "./http";
-import { BakalariError } from "./roster";
+import { BakalariError, type RosterWarning } from "./roster";
 import { loginErrorCode, parseLogin } from "./schemas";
 import type { TokenCache, TokenPair } from "./token-cache";
 
@@ -22,6 +22,8 @@ export type SessionOptions = {
   /** Null when BAKALARI_TOKEN_KEY is unset: nothing is kept between runs. */
   cache: TokenCache | null;
   now: () => Date;
+  /** Where the token cache's trouble is reported (the run goes on without the cache). */
+  warn: (warning: RosterWarning) => void;
 };
 
 export type Session = {
@@ -82,14 +84,14 @@ export function createSession(options: SessionOptions): Session {
 
   async function keep(pair: TokenPair): Promise<TokenPair> {
     current = pair;
-    await cache?.save(pair);
+    await cache?.save(pair, options.warn);
     return pair;
   }
 
   async function renew(): Promise<TokenPair> {
     if (!cacheLoaded) {
       cacheLoaded = true;
-      current = (await cache?.load()) ?? null;
+      current = (await cache?.load(options.warn)) ?? null;
       if (usable(current)) return current;
     }
     if (current) {

@@ -3,9 +3,23 @@
  * Bakaláři id kept byte for byte (" 6" and "U  12" are different from "6" and "U 12").
  */
 
-export type RosterClass = { id: string; abbrev: string; name: string };
+/**
+ * A field left undefined is one no view of this run supplies (the public timetable gives a
+ * class no name and a teacher no abbreviation): the row keeps what it has.
+ */
+export type RosterClass = { id: string; abbrev: string; name: string | undefined };
+/** A subject seen only on the public timetable has no Bakaláři id: its id is `publicSubjectId(abbrev)`. */
 export type RosterSubject = { id: string; abbrev: string; name: string };
-export type RosterTeacher = { id: string; abbrev: string; name: string };
+export type RosterTeacher = { id: string; abbrev: string | undefined; name: string };
+
+/**
+ * The key of a subject known only by its abbreviation (the public timetable gives no subject
+ * id; the abbreviation is unique per subject within a school). "|" never occurs in a
+ * Bakaláři id, so it can never collide with one; once a run learns the subject's id, the
+ * row is re-keyed to it.
+ */
+export const PUBLIC_SUBJECT_PREFIX = "abbrev|";
+export const publicSubjectId = (abbrev: string) => `${PUBLIC_SUBJECT_PREFIX}${abbrev}`;
 export type RosterStudent = {
   id: string;
   name: string;
@@ -63,11 +77,92 @@ export const ROSTER_WARNING = {
   studentInTwoClasses: "BAKALARI_STUDENT_IN_TWO_CLASSES",
   /** BAKALARI_TOKEN_KEY is unset: the token pair is not cached and every run logs in with the password. */
   tokenNotCached: "BAKALARI_TOKEN_NOT_CACHED",
+  /**
+   * The account cannot see part of the school: a student or parent account, a class book it
+   * may not read, or classes whose rosters lie outside its class book. What it cannot see is
+   * left as it is.
+   */
+  accountScope: "BAKALARI_ACCOUNT_SCOPE",
+  /** The public timetable could not be read whole: nothing it showed before is deactivated. */
+  publicTimetableUnavailable: "BAKALARI_PUBLIC_TIMETABLE_UNAVAILABLE",
+  /** The class book has lessons, but none of them belongs to a class of the catalog. */
+  scopeMismatch: "BAKALARI_SCOPE_MISMATCH",
   /** The cached token pair could not be decrypted (key rotated?) and was discarded. */
   tokenCacheUnreadable: "BAKALARI_TOKEN_CACHE_UNREADABLE",
   /** The token cache table could not be read or written; the run went on without it. */
   tokenCacheFailed: "BAKALARI_TOKEN_CACHE_FAILED",
 } as const;
+
+/** Why a class's students were not all seen in a run (so none of them is deactivated). */
+export type ExemptReason =
+  /** The class book has no lesson at all in the window. */
+  | "holidays"
+  /** The account may not read the class book (a student or parent, or the class book was refused). */
+  | "account_scope"
+  /** No group of the class is known by id (neither the timetable nor the class book shows one). */
+  | "no_group_known"
+  /** None of the class's groups has a lesson in the account's class book. */
+  | "not_in_classbook"
+  /** A group of the class had no lesson in the class book window. */
+  | "no_lesson"
+  /** A group's absence list could not be read. */
+  | "request_failed"
+  /** Only split groups were read: without the whole-class group, pupils in no read group are unseen. */
+  | "no_whole_class_group"
+  /** A group record failed validation, so its class is unknown. */
+  | "invalid_record";
+
+/** What a run could see: in the run record, the API's answer and the log events. Counts and ids, never names. */
+export type Coverage = {
+  account: { type: string | null };
+  catalog: {
+    classes: number;
+    teachers: number;
+    subjects: number;
+    groups: number;
+    publicTimetable: "read" | "off" | "unavailable";
+    /** When the public timetable this run used was read: now, or the earlier read kept while it is unavailable. */
+    publicTimetableReadAt: string | null;
+  };
+  rosters: {
+    /** Groups of the catalog's classes whose id is known. */
+    groups: number;
+    groupsRead: number;
+    groupsReused: number;
+    oldestReusedAt: string | null;
+    classes: number;
+    /** Classes whose every pupil was seen: their whole-class group and every other known group read. */
+    classesRead: number;
+    classesExempt: number;
+    /**
+     * Read classes whose subjects could not be shown to be whole (the account's timetable is its
+     * own): an enrollment of a pupil who stays in such a class is kept even when not seen.
+     */
+    classesSubjectsUnverified: number;
+    /** Each exempt class and why, by id. */
+    exempt: { classId: string; reason: ExemptReason }[];
+  };
+};
+
+/** A record dropped by validation: its row is left as it is. */
+export type DroppedRecord = { entity: RosterEntity; externalId?: string };
+
+/**
+ * What the planner may conclude from what the snapshot lacks. Only what the source saw
+ * whole can make a row inactive; everything else is left as it is.
+ */
+export type RosterScope = {
+  /** The classes, subjects, teachers and teaching assignments listed are the whole school's. */
+  catalogComplete: boolean;
+  /** Classes whose every pupil was seen: a pupil of one of these who was not seen has left it. */
+  studentsComplete: string[];
+  /** Of those, classes whose every subject was seen: a pupil's enrollment there that was not seen has ended. */
+  subjectsComplete: string[];
+  /** Teachers whose teaching was not seen whole (a public lesson of theirs could not be placed): their assignments are kept. */
+  teachersPartial: string[];
+  /** Records Bakaláři sent that failed validation. */
+  dropped: DroppedRecord[];
+};
 
 export type Roster = {
   classes: RosterClass[];
@@ -81,6 +176,8 @@ export type Roster = {
   /** A teacher's (subject, class) pairs from the permanent timetable. */
   teachingAssignments: RosterEnrollment[];
   warnings: RosterWarning[];
+  scope: RosterScope;
+  coverage: Coverage;
 };
 
 /** Codes a failed source run carries; they are part of the HTTP contract (502 bodies). */
@@ -88,13 +185,17 @@ export type BakalariErrorCode = "BAKALARI_AUTH" | "BAKALARI_UNAVAILABLE" | "BAKA
 
 /** A source failure. The message says what failed and where, never a credential, token or name. */
 export class BakalariError extends Error {
+  /** A signed-in account was refused this resource (403, or 401 to a fresh token): a question of scope, not of the password. */
+  readonly refusedResource: boolean;
   constructor(
     readonly code: BakalariErrorCode,
     message: string,
     /** The endpoint path involved, e.g. "/api/3/timetable/permanent". */
     readonly endpoint?: string,
+    options: { refusedResource?: boolean } = {},
   ) {
     super(message);
     this.name = "BakalariError";
+    this.refusedResource = options.refusedResource ?? false;
   }
 }

@@ -6,7 +6,7 @@
  * a warning naming its id (or its position when it has no usable id).
  */
 import { z } from "zod";
-import { BakalariError, ROSTER_WARNING, type RosterEntity, type RosterWarning } from "./roster";
+import { BakalariError, ROSTER_WARNING, type DroppedRecord, type RosterEntity, type RosterWarning } from "./roster";
 
 export type Entity = { id: string; abbrev: string; name: string };
 export type Group = Entity & { classId: string };
@@ -26,6 +26,10 @@ export type ClassbookLesson = {
   /** The day's date as Bakaláři gives it (null when it gives none). */
   date: string | null;
   groupIds: string[];
+  /** The lesson's groups as the class book names them: groups the timetable may not list. */
+  groups: Group[];
+  /** The lesson's subject, when the class book gives a usable one. */
+  subject: Entity | null;
 };
 /** Lessons in the order the class book lists them (oldest first). */
 export type Classbook = { lessons: ClassbookLesson[] };
@@ -37,9 +41,17 @@ export type AbsenceList = {
   incompleteGroupIds: string[];
 };
 
+/** The signed-in account (GET /api/3/user): its kind, never its name. */
+export type Account = {
+  userType: string | null;
+  /** The person the account is (UserUID is "<school>/<person id>"), to tell its own lessons from the school's. */
+  personId: string | null;
+};
+
 export type LoginResponse = { accessToken: string; refreshToken: string; expiresInSec: number };
 
-export type Parsed<T> = { value: T; warnings: RosterWarning[] };
+/** A parsed payload, the warnings about it, and the records it dropped (as data, for the planner). */
+export type Parsed<T> = { value: T; warnings: RosterWarning[]; dropped: DroppedRecord[] };
 
 /**
  * Text Postgres can keep exactly as sent: no NUL (a text column refuses it) and no lone
@@ -77,11 +89,14 @@ const atom = z.object({ HourId: z.number(), GroupIds: z.array(id), SubjectId: id
 
 const classbookShape = z.object({ Days: list });
 const classbookDay = z.object({ Date: z.string().nullable(), Hours: list });
-const classbookHour = z.object({ LessonId: id, Groups: z.array(z.object({ ClassId: id, Id: id })) });
+const classbookGroup = z.object({ ClassId: id, Id: id, Abbrev: text.nullish(), Name: text.nullish() });
+const classbookHour = z.object({ LessonId: id, Groups: z.array(classbookGroup), Subject: z.unknown().optional() });
 
 const absenceShape = z.object({ AbsencesGroups: list });
 const absenceGroup = z.object({ Group: z.object({ ClassId: id, Id: id }), StudentsAbsences: list });
 const studentAbsence = z.object({ Student: entity });
+
+const userShape = z.object({ UserType: z.string().nullish(), UserUID: z.string().nullish() });
 
 const loginShape = z.object({ access_token: z.string().min(1), refresh_token: z.string().min(1), expires_in: z.number().positive() });
 const loginErrorShape = z.object({ error: z.string() });
@@ -132,7 +147,7 @@ function records<T>(
   items: unknown[],
   schema: z.ZodType<T>,
   where: { endpoint: string; list: string; entity?: RosterEntity; idOf?: (record: unknown) => string | undefined },
-  warnings: RosterWarning[],
+  sink: Sink,
 ): { item: T; index: number }[] {
   const good: { item: T; index: number }[] = [];
   items.forEach((raw, index) => {
@@ -143,58 +158,80 @@ function records<T>(
     }
     const externalId = (where.idOf ?? usableId)(raw);
     const label = externalId === undefined ? `${where.list}[${index}]` : `${where.list}[${index}] (id ${JSON.stringify(externalId)})`;
-    warnings.push({
+    sink.warnings.push({
       code: ROSTER_WARNING.recordInvalid,
       message: `${where.endpoint}: dropped ${label}: ${describeIssues(result.error)}`,
       ...(externalId !== undefined && where.entity ? { externalId, entity: where.entity } : {}),
     });
+    if (where.entity) sink.dropped.push(externalId === undefined ? { entity: where.entity } : { entity: where.entity, externalId });
   });
   return good;
 }
+
+type Sink = { warnings: RosterWarning[]; dropped: DroppedRecord[] };
+const newSink = (): Sink => ({ warnings: [], dropped: [] });
 
 const toEntity = (r: z.infer<typeof entity>): Entity => ({ id: r.Id, abbrev: r.Abbrev, name: r.Name });
 
 export function parseTimetable(body: string, endpoint: string): Parsed<Timetable> {
   const raw = overall(timetableShape, body, endpoint);
-  const warnings: RosterWarning[] = [];
+  const sink = newSink();
   const at = (list: string, entityType?: RosterEntity) => ({ endpoint, list, entity: entityType });
-  const classes = records(raw.Classes, entity, at("Classes", "class"), warnings).map(({ item }) => toEntity(item));
-  const groups = records(raw.Groups, group, at("Groups", "group"), warnings).map(({ item }) => ({
+  const classes = records(raw.Classes, entity, at("Classes", "class"), sink).map(({ item }) => toEntity(item));
+  const groups = records(raw.Groups, group, at("Groups", "group"), sink).map(({ item }) => ({
     ...toEntity(item),
     classId: item.ClassId,
   }));
-  const subjects = records(raw.Subjects, entity, at("Subjects", "subject"), warnings).map(({ item }) => toEntity(item));
-  const teachers = records(raw.Teachers, entity, at("Teachers", "teacher"), warnings).map(({ item }) => toEntity(item));
+  const subjects = records(raw.Subjects, entity, at("Subjects", "subject"), sink).map(({ item }) => toEntity(item));
+  const teachers = records(raw.Teachers, entity, at("Teachers", "teacher"), sink).map(({ item }) => toEntity(item));
   const atoms: Atom[] = [];
   // Atoms have no id of their own; a bad one is named by its position.
   const noId = () => undefined;
-  for (const { item: d, index: dayIndex } of records(raw.Days, day, { endpoint, list: "Days", idOf: noId }, warnings)) {
-    const cells = records(d.Atoms, atom, { endpoint, list: `Days[${dayIndex}].Atoms`, idOf: noId }, warnings);
+  for (const { item: d, index: dayIndex } of records(raw.Days, day, { endpoint, list: "Days", idOf: noId }, sink)) {
+    // An atom with no subject, teacher or group is a lesson taken out of the timetable (real
+    // captures carry such atoms with null ids): nothing to read, so nothing to warn about.
+    const cells = records(d.Atoms.filter((a) => !isEmptyAtom(a)), atom, { endpoint, list: `Days[${dayIndex}].Atoms`, idOf: noId }, sink);
     for (const { item: a } of cells) atoms.push({ groupIds: a.GroupIds, subjectId: a.SubjectId, teacherId: a.TeacherId });
   }
-  return { value: { classes, groups, subjects, teachers, atoms }, warnings };
+  return { value: { classes, groups, subjects, teachers, atoms }, ...sink };
+}
+
+function isEmptyAtom(raw: unknown): boolean {
+  if (typeof raw !== "object" || raw === null) return false;
+  const a = raw as Record<string, unknown>;
+  const none = (v: unknown) => v === null || v === undefined || v === "";
+  return none(a.SubjectId) && none(a.TeacherId) && (!Array.isArray(a.GroupIds) || a.GroupIds.length === 0);
 }
 
 export function parseClassbook(body: string, endpoint: string): Parsed<Classbook> {
   const raw = overall(classbookShape, body, endpoint);
-  const warnings: RosterWarning[] = [];
+  const sink = newSink();
   const lessons: ClassbookLesson[] = [];
   const noId = () => undefined;
-  for (const { item: d, index: dayIndex } of records(raw.Days, classbookDay, { endpoint, list: "Days", idOf: noId }, warnings)) {
+  for (const { item: d, index: dayIndex } of records(raw.Days, classbookDay, { endpoint, list: "Days", idOf: noId }, sink)) {
     const hours = records(
       d.Hours,
       classbookHour,
       { endpoint, list: `Days[${dayIndex}].Hours`, entity: "lesson", idOf: (r) => usableId(r, (x) => x.LessonId) },
-      warnings,
+      sink,
     );
-    for (const { item: h } of hours) lessons.push({ lessonId: h.LessonId, date: d.Date, groupIds: h.Groups.map((g) => g.Id) });
+    for (const { item: h } of hours) {
+      const subject = entity.safeParse(h.Subject);
+      lessons.push({
+        lessonId: h.LessonId,
+        date: d.Date,
+        groupIds: h.Groups.map((g) => g.Id),
+        groups: h.Groups.map((g) => ({ id: g.Id, classId: g.ClassId, abbrev: g.Abbrev ?? "", name: g.Name ?? "" })),
+        subject: subject.success ? toEntity(subject.data) : null,
+      });
+    }
   }
-  return { value: { lessons }, warnings };
+  return { value: { lessons }, ...sink };
 }
 
 export function parseAbsenceList(body: string, endpoint: string): Parsed<AbsenceList> {
   const raw = overall(absenceShape, body, endpoint);
-  const warnings: RosterWarning[] = [];
+  const sink = newSink();
   const groups: AbsenceGroup[] = [];
   const incompleteGroupIds: string[] = [];
   const groupId = (r: unknown) => usableId(r, (x) => (x.Group as Record<string, unknown> | undefined)?.Id);
@@ -202,15 +239,22 @@ export function parseAbsenceList(body: string, endpoint: string): Parsed<Absence
     raw.AbsencesGroups,
     absenceGroup,
     { endpoint, list: "AbsencesGroups", entity: "group", idOf: groupId },
-    warnings,
+    sink,
   )) {
     const list = `AbsencesGroups[${index}].StudentsAbsences`;
     const studentId = (r: unknown) => usableId(r, (x) => (x.Student as Record<string, unknown> | undefined)?.Id);
-    const good = records(g.StudentsAbsences, studentAbsence, { endpoint, list, entity: "student", idOf: studentId }, warnings);
+    const good = records(g.StudentsAbsences, studentAbsence, { endpoint, list, entity: "student", idOf: studentId }, sink);
     if (g.StudentsAbsences.some((r) => studentId(r) === undefined)) incompleteGroupIds.push(g.Group.Id);
     groups.push({ groupId: g.Group.Id, classId: g.Group.ClassId, students: good.map(({ item }) => toEntity(item.Student)) });
   }
-  return { value: { groups, incompleteGroupIds }, warnings };
+  return { value: { groups, incompleteGroupIds }, ...sink };
+}
+
+export function parseUser(body: string, endpoint: string): Account {
+  const raw = overall(userShape, body, endpoint);
+  const uid = raw.UserUID ?? "";
+  const slash = uid.indexOf("/");
+  return { userType: raw.UserType ?? null, personId: slash >= 0 && slash < uid.length - 1 ? uid.slice(slash + 1) : null };
 }
 
 export function parseLogin(body: string, endpoint: string): LoginResponse {

@@ -1,28 +1,40 @@
 /**
- * The Bakaláři source the sync engine calls: reads the permanent timetable and the
- * class book, then one absence list per group's lesson, and assembles the Roster.
- * A failed absence list fails only its groups; a failed login, timetable or class
- * book fails the run.
+ * The Bakaláři source the sync engine calls: reads who the account is, its permanent
+ * timetable and (when the account may) the class book, then one absence list per
+ * group's lesson, and assembles the Roster. A failed absence list fails only its
+ * groups; a failed login or timetable fails the run; a class book the account may not
+ * read leaves the rosters unread.
  */
 import type { Config } from "../config";
-import type { Db } from "../db/client";
+import { accountKind, readsClassbook } from "./account";
 import { createApi, type Api } from "./api";
 import { assembleRoster, rosterLessons, type AbsenceResult } from "./assemble";
+import { buildCatalog, PUBLIC_OFF, type PublicInput } from "./catalog";
 import { createSession } from "./auth";
 import { classbookWindow } from "./classbook-window";
-import { createHttpClient, type HttpOptions } from "./http";
-import { BakalariError, ROSTER_WARNING, type Roster, type RosterWarning } from "./roster";
-import { parseAbsenceList, parseClassbook, parseTimetable } from "./schemas";
-import { createTokenCache } from "./token-cache";
+import { createHttpClient, type HttpClient, type HttpOptions } from "./http";
+import { mapInPool } from "./pool";
+import { readPublicView } from "./public-view";
+import { createPublicViewStore, type PublicViewStore } from "./public-view-store";
+import { BakalariError, ROSTER_WARNING, type DroppedRecord, type Roster, type RosterWarning } from "./roster";
+import { parseAbsenceList, parseClassbook, parseTimetable, parseUser, type Account, type Classbook } from "./schemas";
+import type { Db } from "../db/client";
+import { createTokenCache, type TokenCache } from "./token-cache";
 
+export const USER_PATH = "/api/3/user";
 export const TIMETABLE_PATH = "/api/3/timetable/permanent";
 export const CLASSBOOK_PATH = "/api/3/classbook";
 export const absencePath = (lessonId: string) => `/api/3/lesson/${encodeURIComponent(lessonId)}/absence`;
 
 export type BakalariSourceOptions = {
-  config: Pick<Config, "bakalariUrl" | "bakalariUsername" | "bakalariPassword" | "tokenKey">;
-  /** For the token cache (bakalari_sessions). */
-  db: Db;
+  config: Pick<Config, "bakalariUrl" | "bakalariUsername" | "bakalariPassword">;
+  /** Keeps the token pair between runs; null when BAKALARI_TOKEN_KEY is unset (a warning says so). */
+  tokenCache: TokenCache | null;
+  /**
+   * The school's public timetable: read when the mode is auto, with the last whole read kept
+   * in the store for the runs that cannot read it. Absent: not read (as `off`).
+   */
+  publicTimetable?: { mode: Config["publicTimetable"]; store: PublicViewStore | null };
   fetch?: typeof fetch;
   now?: () => Date;
   /** Timeouts, retries, backoff and concurrency; defaults in DEFAULT_HTTP_OPTIONS. */
@@ -43,32 +55,40 @@ export function createBakalariSource(options: BakalariSourceOptions): BakalariSo
 
   async function read(): Promise<Roster> {
     const warnings: RosterWarning[] = [];
+    const dropped: DroppedRecord[] = [];
     const warn = (w: RosterWarning) => warnings.push(w);
-    const cache = config.tokenKey
-      ? createTokenCache({ db: options.db, key: config.tokenKey, baseUrl: config.bakalariUrl, username: config.bakalariUsername, warn })
-      : null;
+    const cache = options.tokenCache;
     if (!cache) {
       warn({
         code: ROSTER_WARNING.tokenNotCached,
         message: "The Bakaláři token pair is not cached because BAKALARI_TOKEN_KEY is unset; every run logs in with the password",
       });
     }
-    const session = createSession({ http, username: config.bakalariUsername, password: config.bakalariPassword, cache, now });
+    const session = createSession({ http, username: config.bakalariUsername, password: config.bakalariPassword, cache, now, warn });
     const api = createApi(http, session);
 
+    // Who the account is decides what it may read; one request, and the type (never the name)
+    // is recorded. The public timetable needs no sign-in and is read alongside.
     const window = classbookWindow(now());
-    const [timetableBody, classbookBody] = await Promise.all([
+    const accountViews = async () => {
+      const account = await readAccount(api, warn);
+      const classbook = readsClassbook(accountKind(account.userType)) ? await readClassbook(api, window, warn, dropped) : null;
+      return { account, classbook };
+    };
+    const [{ account, classbook }, timetableBody, publicTimetable] = await Promise.all([
+      accountViews(),
       api.get(TIMETABLE_PATH),
-      api.get(`${CLASSBOOK_PATH}?${new URLSearchParams(window)}`),
+      readPublic(http, options.publicTimetable, now, warn),
     ]);
     const timetable = parseTimetable(timetableBody, `GET ${TIMETABLE_PATH}`);
-    const classbook = parseClassbook(classbookBody, `GET ${CLASSBOOK_PATH}`);
-    warnings.push(...timetable.warnings, ...classbook.warnings);
+    warnings.push(...timetable.warnings);
+    dropped.push(...timetable.dropped);
 
     // Every lesson at once: the HTTP client keeps at most six in flight. A breaker stops
     // asking once Bakaláři keeps failing, and a deadline bounds the whole read, so a run
     // against a dying server ends well inside its lease instead of retrying ~800 lists.
-    const lessons = rosterLessons(timetable.value, classbook.value);
+    const catalog = buildCatalog(timetable.value, classbook, publicTimetable.view);
+    const lessons = rosterLessons(catalog, classbook);
     const breaker = rosterBreaker(now().getTime() + ROSTER_READ_BUDGET_MS, now);
     // Pulled by as many workers as requests may be in flight, so the breaker is asked
     // right before each request starts, not when the list is queued.
@@ -78,9 +98,10 @@ export function createBakalariSource(options: BakalariSourceOptions): BakalariSo
     for (const [i, outcome] of read.entries()) {
       absences.set(lessons[i]!.lessonId, outcome.result);
       warnings.push(...outcome.warnings);
+      dropped.push(...outcome.dropped);
     }
 
-    const roster = assembleRoster({ timetable: timetable.value, classbook: classbook.value, absences, window });
+    const roster = assembleRoster({ ...account, catalog, classbook, lessons, absences, dropped, window, publicTimetable });
     return { ...roster, warnings: [...warnings, ...roster.warnings] };
   }
 
@@ -88,26 +109,52 @@ export function createBakalariSource(options: BakalariSourceOptions): BakalariSo
 }
 
 /**
- * Maps items with at most `workers` calls at a time. The first call that throws stops
- * new calls from starting; once those in flight have finished, its error is thrown.
+ * The source as a run uses it: the token pair kept in the run's database when
+ * BAKALARI_TOKEN_KEY is set, and the public timetable's last whole read kept there too.
  */
-async function mapInPool<T, R>(items: T[], workers: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  let failure: { error: unknown } | null = null;
-  const worker = async () => {
-    while (next < items.length && !failure) {
-      const i = next++;
-      try {
-        results[i] = await fn(items[i]!);
-      } catch (error) {
-        failure ??= { error };
-      }
+export function bakalariSourceFor(
+  config: Pick<Config, "bakalariUrl" | "bakalariUsername" | "bakalariPassword" | "tokenKey" | "publicTimetable">,
+  db: Db,
+  options: Omit<BakalariSourceOptions, "config" | "tokenCache" | "publicTimetable"> = {},
+): BakalariSource {
+  const tokenCache = config.tokenKey
+    ? createTokenCache({ db, key: config.tokenKey, baseUrl: config.bakalariUrl, username: config.bakalariUsername })
+    : null;
+  const publicTimetable = { mode: config.publicTimetable, store: createPublicViewStore(db, config.bakalariUrl) };
+  return createBakalariSource({ config, tokenCache, publicTimetable, ...options });
+}
+
+/**
+ * The public timetable for this run: read whole now (and kept), or, when it cannot be,
+ * the last whole read, so that nothing it showed is taken as gone.
+ */
+async function readPublic(
+  http: HttpClient,
+  options: BakalariSourceOptions["publicTimetable"],
+  now: () => Date,
+  warn: (w: RosterWarning) => void,
+): Promise<PublicInput> {
+  if (!options || options.mode === "off") return PUBLIC_OFF;
+  const read = await readPublicView(http);
+  if (read.ok) {
+    const readAt = now();
+    if (read.unresolvedLabels > 0) {
+      warn({
+        code: ROSTER_WARNING.publicTimetableUnavailable,
+        message: `${read.unresolvedLabels} public timetable lessons name a group of no listed class; the teaching of ${read.view.partialTeachers.length} teacher(s) is kept as it is`,
+      });
     }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, workers) }, worker));
-  if (failure) throw (failure as { error: unknown }).error;
-  return results;
+    await options.store?.save(read.view, readAt, warn);
+    return { status: "read", view: read.view, readAt: readAt.toISOString() };
+  }
+  const kept = (await options.store?.load(warn)) ?? null;
+  warn({
+    code: ROSTER_WARNING.publicTimetableUnavailable,
+    message:
+      `The public timetable could not be read (${read.reason}); nothing it showed before is deactivated` +
+      (kept ? `, and its read of ${kept.readAt.toISOString()} stands in for it` : ", and the account's own view is used"),
+  });
+  return { status: "unavailable", view: kept?.view ?? null, readAt: kept?.readAt.toISOString() ?? null };
 }
 
 /** The rosters are given up after this long (the lease lasts 10 minutes). */
@@ -115,17 +162,17 @@ export const ROSTER_READ_BUDGET_MS = 4 * 60 * 1000;
 /** After this many absence lists failed in a row (each after its retries), the rest are not requested. */
 export const ROSTER_FAILURES_IN_A_ROW = 6;
 
-type AbsenceRead = { result: AbsenceResult; warnings: RosterWarning[] };
+type AbsenceRead = { result: AbsenceResult; warnings: RosterWarning[]; dropped: DroppedRecord[] };
 
 function rosterBreaker(deadline: number, now: () => Date) {
   let failuresInARow = 0;
   return {
     async run(read: () => Promise<AbsenceRead>): Promise<AbsenceRead> {
       if (failuresInARow >= ROSTER_FAILURES_IN_A_ROW) {
-        return { result: { ok: false, reason: `not requested: ${ROSTER_FAILURES_IN_A_ROW} absence lists failed in a row` }, warnings: [] };
+        return { result: { ok: false, reason: `not requested: ${ROSTER_FAILURES_IN_A_ROW} absence lists failed in a row` }, warnings: [], dropped: [] };
       }
       if (now().getTime() > deadline) {
-        return { result: { ok: false, reason: `not requested: the rosters took over ${ROSTER_READ_BUDGET_MS / 60000} minutes` }, warnings: [] };
+        return { result: { ok: false, reason: `not requested: the rosters took over ${ROSTER_READ_BUDGET_MS / 60000} minutes` }, warnings: [], dropped: [] };
       }
       const outcome = await read();
       failuresInARow = outcome.result.ok ? 0 : failuresInARow + 1;
@@ -138,9 +185,57 @@ async function readAbsenceList(api: Api, lessonId: string): Promise<AbsenceRead>
   const path = absencePath(lessonId);
   try {
     const parsed = parseAbsenceList(await api.get(path), `GET ${path}`);
-    return { result: { ok: true, list: parsed.value }, warnings: parsed.warnings };
+    return { result: { ok: true, list: parsed.value }, warnings: parsed.warnings, dropped: parsed.dropped };
   } catch (e) {
-    if (e instanceof BakalariError && e.code !== "BAKALARI_AUTH") return { result: { ok: false, reason: e.message }, warnings: [] };
+    // Login trouble fails the run; a list refused to this account fails only its groups.
+    if (e instanceof BakalariError && (e.code !== "BAKALARI_AUTH" || e.refusedResource)) {
+      return { result: { ok: false, reason: e.message }, warnings: [], dropped: [] };
+    }
     throw e;
   }
+}
+
+/**
+ * Who the account is, or nulls when that cannot be had: the run then goes on, but takes
+ * nothing the account does not show as gone (a warning says why).
+ */
+async function readAccount(api: Api, warn: (w: RosterWarning) => void): Promise<Account> {
+  try {
+    return parseUser(await api.get(USER_PATH), `GET ${USER_PATH}`);
+  } catch (e) {
+    if (!(e instanceof BakalariError) || e.code === "BAKALARI_AUTH") throw e;
+    warn({
+      code: ROSTER_WARNING.accountScope,
+      message: `The account's type could not be read (${e.message}); nothing the account does not show is deactivated`,
+    });
+    return { userType: null, personId: null };
+  }
+}
+
+/**
+ * The class book of the window. A class book refused to a signed-in account (401 after a
+ * fresh token, or 403) says what the account may see, not that its password is wrong: the
+ * rosters are left unread and a warning says so. Other failures fail the run.
+ */
+async function readClassbook(
+  api: Api,
+  window: { from: string; to: string },
+  warn: (w: RosterWarning) => void,
+  dropped: DroppedRecord[],
+): Promise<Classbook | null> {
+  let body: string;
+  try {
+    body = await api.get(`${CLASSBOOK_PATH}?${new URLSearchParams(window)}`);
+  } catch (e) {
+    if (!(e instanceof BakalariError) || e.code !== "BAKALARI_AUTH" || !e.refusedResource) throw e;
+    warn({
+      code: ROSTER_WARNING.accountScope,
+      message: `${e.message}: this account may not read the class book, so no roster was read and students and their enrollments are left as they are; sign in with a teacher's or the school management's account`,
+    });
+    return null;
+  }
+  const classbook = parseClassbook(body, `GET ${CLASSBOOK_PATH}`);
+  for (const w of classbook.warnings) warn(w);
+  dropped.push(...classbook.dropped);
+  return classbook.value;
 }

@@ -19,9 +19,10 @@ export type TokenPair = {
   accessExpiresAt: Date;
 };
 
+/** Trouble with the cache is reported through `warn`, never thrown: the run goes on without it. */
 export type TokenCache = {
-  load(): Promise<TokenPair | null>;
-  save(pair: TokenPair): Promise<void>;
+  load(warn: (warning: RosterWarning) => void): Promise<TokenPair | null>;
+  save(pair: TokenPair, warn: (warning: RosterWarning) => void): Promise<void>;
 };
 
 export type TokenCacheOptions = {
@@ -30,7 +31,6 @@ export type TokenCacheOptions = {
   key: Uint8Array;
   baseUrl: string;
   username: string;
-  warn: (warning: RosterWarning) => void;
 };
 
 const sealed = z.object({ accessToken: z.string().min(1), refreshToken: z.string().min(1) });
@@ -40,18 +40,18 @@ export async function accountKey(baseUrl: string, username: string): Promise<str
 }
 
 export function createTokenCache(options: TokenCacheOptions): TokenCache {
-  const { db, warn } = options;
+  const { db } = options;
   const rowKey = accountKey(options.baseUrl, options.username);
   const cryptoKey = crypto.subtle.importKey("raw", options.key, "AES-GCM", false, ["encrypt", "decrypt"]);
-  const failed = (what: string) =>
+  const failed = (warn: (warning: RosterWarning) => void, what: string) =>
     warn({ code: ROSTER_WARNING.tokenCacheFailed, message: `The Bakaláři token cache could not be ${what} (database error); the run goes on without it` });
 
-  async function load(): Promise<TokenPair | null> {
+  async function load(warn: (warning: RosterWarning) => void): Promise<TokenPair | null> {
     let row: typeof bakalariSessions.$inferSelect | undefined;
     try {
       [row] = await db.select().from(bakalariSessions).where(eq(bakalariSessions.accountKey, await rowKey)).limit(1);
     } catch {
-      failed("read");
+      failed(warn, "read");
       return null;
     }
     if (!row) return null;
@@ -64,7 +64,7 @@ export function createTokenCache(options: TokenCacheOptions): TokenCache {
       try {
         await db.delete(bakalariSessions).where(eq(bakalariSessions.accountKey, row.accountKey));
       } catch {
-        failed("cleared");
+        failed(warn, "cleared");
       }
       return null;
     }
@@ -85,7 +85,7 @@ export function createTokenCache(options: TokenCacheOptions): TokenCache {
     }
   }
 
-  async function save(pair: TokenPair): Promise<void> {
+  async function save(pair: TokenPair, warn: (warning: RosterWarning) => void): Promise<void> {
     const iv = crypto.getRandomValues(new Uint8Array(12));
     const key = await rowKey;
     const plain = new TextEncoder().encode(JSON.stringify({ accessToken: pair.accessToken, refreshToken: pair.refreshToken }));
@@ -99,7 +99,7 @@ export function createTokenCache(options: TokenCacheOptions): TokenCache {
         .values({ accountKey: key, ...values })
         .onConflictDoUpdate({ target: bakalariSessions.accountKey, set: values });
     } catch {
-      failed("written");
+      failed(warn, "written");
     }
   }
 

@@ -117,6 +117,8 @@ export const syncRuns = pgTable(
     /** While status is running: the moment another run may take over (a crashed run cannot hold the lease forever). */
     leaseExpiresAt: ts("lease_expires_at"),
     counts: jsonb("counts"),
+    /** What the run could see (Coverage): null for runs that never read Bakaláři. */
+    coverage: jsonb("coverage"),
     warnings: jsonb("warnings").notNull().default(sql`'[]'::jsonb`),
     errors: jsonb("errors").notNull().default(sql`'[]'::jsonb`),
     holdReasons: jsonb("hold_reasons"),
@@ -160,6 +162,17 @@ export const bakalariSessions = pgTable("bakalari_sessions", {
   ciphertext: bytea("ciphertext").notNull(),
   accessExpiresAt: ts("access_expires_at").notNull(),
   updatedAt: ts("updated_at").notNull().defaultNow(),
+});
+
+/**
+ * The school's public timetable as last read whole (the classes, teachers, subjects and
+ * lessons a run took from it), one row per Bakaláři base URL (keyed by a hash). A run that
+ * cannot read the public timetable uses this instead, so nothing it showed is taken as gone.
+ */
+export const bakalariPublicTimetables = pgTable("bakalari_public_timetables", {
+  schoolKey: text("school_key").primaryKey(),
+  readAt: ts("read_at").notNull(),
+  view: jsonb("view").notNull(),
 });
 
 /**

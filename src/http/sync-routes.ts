@@ -122,6 +122,7 @@ function respond(c: Context<AuthEnv>, outcome: SyncOutcome) {
         durationMs: outcome.durationMs,
         result: legacyResult(outcome.counts),
         counts: outcome.counts,
+        coverage: outcome.coverage,
         warnings: outcome.warnings,
         ...(outcome.status === "dry_run" ? { wouldHold: outcome.wouldHold, holdReasons: outcome.holdReasons } : {}),
         bakalariRequests: outcome.bakalariRequests,
@@ -137,6 +138,7 @@ function respond(c: Context<AuthEnv>, outcome: SyncOutcome) {
           status: "held",
           runId: outcome.runId,
           counts: outcome.counts,
+          coverage: outcome.coverage,
           holdReasons: outcome.holdReasons,
           warnings: outcome.warnings,
         }),
@@ -147,7 +149,7 @@ function respond(c: Context<AuthEnv>, outcome: SyncOutcome) {
     case "fail": {
       const status = outcome.code.startsWith("BAKALARI_") ? 502 : 500;
       return c.json(
-        errorBody(c.var.requestId, outcome.code, outcome.errors[0]?.message ?? "The run failed", { status: "fail", runId: outcome.runId, errors: outcome.errors }),
+        errorBody(c.var.requestId, outcome.code, outcome.errors[0]?.message ?? "The run failed", { status: "fail", runId: outcome.runId, errors: outcome.errors, coverage: outcome.coverage }),
         status,
       );
     }

@@ -14,7 +14,12 @@ const activate = sql`active = true, deactivated_at = null`;
 
 /** Returns how many rows it wrote (roster rows and external refs). */
 export async function applyPlan(tx: Tx, plan: Plan): Promise<number> {
-  let written = 0;
+  // Re-keys first: the rows below are planned under their new refs.
+  let written = await batchUpdate(tx, "external_refs", ["type", "external_id"], [
+    { name: "type", type: "text", values: plan.rekeys.map((r) => r.type) },
+    { name: "external_id", type: "text", values: plan.rekeys.map((r) => r.from) },
+    { name: "new_external_id", type: "text", values: plan.rekeys.map((r) => r.to) },
+  ], sql`external_id = v.new_external_id, ${touch}`);
 
   // Parents before children: users point at classes; enrollments at users, subjects and classes.
   for (const type of ["classes", "subjects"] as const) {

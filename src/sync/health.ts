@@ -1,4 +1,4 @@
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { syncRuns } from "../db/schema";
 import { latestStarted } from "./runs";
@@ -9,6 +9,8 @@ export type Health = {
   status: HealthStatus;
   lastSuccessAt: string | null;
   lastRunStatus: "ok" | "fail" | "held" | null;
+  /** Counts from the last successful run's coverage (never ids or names); null before the first. */
+  rosterCoverage: { classes: number; classesRead: number } | null;
 };
 
 /** After this long without a successful run the sync is stale (three missed cron ticks). */
@@ -25,20 +27,22 @@ export async function readHealth(db: Db, now: Date = new Date()): Promise<Health
     .orderBy(latestStarted)
     .limit(1);
   const [success] = await db
-    .select({ at: syncRuns.completedAt })
+    .select({
+      at: syncRuns.completedAt,
+      classes: sql<number | null>`(${syncRuns.coverage} -> 'rosters' ->> 'classes')::int`,
+      classesRead: sql<number | null>`(${syncRuns.coverage} -> 'rosters' ->> 'classesRead')::int`,
+    })
     .from(syncRuns)
     .where(and(eq(syncRuns.status, "ok")))
     .orderBy(latestStarted)
     .limit(1);
-  return decideHealth(
-    (last?.status as Health["lastRunStatus"]) ?? null,
-    success?.at ?? null,
-    now,
-  );
+  const health = decideHealth((last?.status as Health["lastRunStatus"]) ?? null, success?.at ?? null, now);
+  const counted = success && success.classes !== null && success.classesRead !== null;
+  return { ...health, rosterCoverage: counted ? { classes: success.classes!, classesRead: success.classesRead! } : null };
 }
 
 /** The pure rule behind GET /health. */
-export function decideHealth(lastRunStatus: Health["lastRunStatus"], lastSuccessAt: Date | null, now: Date): Health {
+export function decideHealth(lastRunStatus: Health["lastRunStatus"], lastSuccessAt: Date | null, now: Date): Omit<Health, "rosterCoverage"> {
   const base = { lastSuccessAt: lastSuccessAt?.toISOString() ?? null, lastRunStatus };
   if (lastRunStatus === null) return { status: "never", ...base };
   if (lastRunStatus === "fail") return { status: "failing", ...base };

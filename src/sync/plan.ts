@@ -2,8 +2,9 @@
  * The planner: a pure function (Roster snapshot, current state) -> Plan. No I/O.
  * The same plan powers real runs, dry runs and safety holds.
  */
-import { ROSTER_WARNING, type Roster, type RosterWarning } from "../bakalari/roster";
+import type { DroppedRecord, Roster, RosterWarning } from "../bakalari/roster";
 import { contentHash } from "./hash";
+import { resolveSubjectKeys, type Rekey } from "./subject-keys";
 import { uuidFactory } from "./ids";
 
 export const ENTITY_TYPES = ["classes", "subjects", "users", "enrollments"] as const;
@@ -30,6 +31,9 @@ export type CurrentRow = {
   internalId: string;
   contentHash: string;
   active: boolean;
+  /** Stored fields of classes, subjects and teachers: kept where no view of a run gives them. */
+  name?: string | null;
+  abbrev?: string | null;
 };
 export type CurrentUser = CurrentRow & { role: "student" | "teacher"; classId: string | null };
 export type CurrentEnrollment = CurrentRow & { userId: string; subjectId: string; classId: string };
@@ -72,6 +76,8 @@ export type Plan = {
   enrollments: EntityPlan<EnrollmentRecord>;
   counts: Counts;
   warnings: RosterWarning[];
+  /** Refs to re-key before anything else is written (a subject known by abbreviation whose id is now known). */
+  rekeys: Rekey[];
 };
 
 export type PlanOptions = {
@@ -90,44 +96,58 @@ type Desired<R> = { externalId: string; fields: R; hashFields: (string | null)[]
 export function plan(roster: Roster, current: CurrentState, options: PlanOptions = {}): Plan {
   const newId = options.newId ?? uuidFactory();
   const warnings: RosterWarning[] = [...roster.warnings];
+  const { scope } = roster;
 
-  // Classes whose roster is incomplete (a group unread): nothing of their students is deactivated.
-  const exemptClasses = new Set<string>();
-  for (const group of roster.groups) if (group.roster.status !== "read") exemptClasses.add(group.classId);
+  // Only what the source saw whole may make a row inactive (RosterScope); records Bakaláři
+  // sent but that failed validation leave their rows as they are.
+  const invalid = droppedIds(scope.dropped);
+  const catalogExempt = !scope.catalogComplete;
+  const studentsComplete = new Set(scope.studentsComplete);
+  const subjectsComplete = new Set(scope.subjectsComplete);
 
-  // Records Bakaláři sent but that failed validation: their rows are left as they are.
-  const invalid = invalidRecords(roster.warnings);
-  for (const id of invalid.classes) exemptClasses.add(id);
-  const everyClassExempt = invalid.groups;
-
+  const storedClass = new Map(current.classes.map((r) => [r.externalId, r]));
   const classes = planEntity<ClassRecord, CurrentRow>(
     current.classes,
     uniqueBy(roster.classes, warnings, "class").map((c) => {
-      const fields = { name: displayName(c.name, c.abbrev), abbrev: c.abbrev };
+      // A class only the public timetable shows has no name there: the row keeps the one it has.
+      const name = c.name === undefined ? (storedClass.get(c.id)?.name ?? c.abbrev) : displayName(c.name, c.abbrev);
+      const fields = { name, abbrev: c.abbrev };
       return { externalId: c.id, fields, hashFields: [fields.name, fields.abbrev] };
     }),
     newId,
-    (row) => invalid.classes.has(row.externalId),
+    (row) => catalogExempt || invalid.classes.has(row.externalId),
   );
   const classIdOf = idLookup(current.classes, classes);
 
+  const keys = resolveSubjectKeys(roster.subjects, current.subjects, current.enrollments);
   const subjects = planEntity<SubjectRecord, CurrentRow>(
-    current.subjects,
-    uniqueBy(roster.subjects, warnings, "subject").map((s) => {
+    keys.subjects,
+    uniqueBy(
+      roster.subjects.map((s) => ({ ...s, id: keys.keyOf(s.id) })),
+      warnings,
+      "subject",
+    ).map((s) => {
       const fields = { name: displayName(s.name, s.abbrev), abbrev: s.abbrev };
       return { externalId: s.id, fields, hashFields: [fields.name, fields.abbrev] };
     }),
     newId,
-    (row) => invalid.subjects.has(row.externalId),
+    (row) => catalogExempt || invalid.subjects.has(row.externalId),
   );
-  const subjectIdOf = idLookup(current.subjects, subjects);
+  const subjectIdOf = idLookup(keys.subjects, subjects);
+  if (keys.rekeys.length > 0) {
+    const n = keys.rekeys.filter((r) => r.type === "subject").length;
+    warnings.push({ code: "SUBJECT_REKEYED", message: `${n} subject(s) known only by abbreviation now show their Bakaláři id; their rows and enrollments are kept under it` });
+  }
 
   // Users: teachers and students share one table and one id space.
   const desiredUsers: Desired<UserRecord>[] = [];
   const userIds = new Set<string>();
+  const storedUser = new Map(current.users.map((r) => [r.externalId, r]));
   for (const t of uniqueBy(roster.teachers, warnings, "teacher")) {
     userIds.add(t.id);
-    const fields: UserRecord = { name: displayName(t.name, t.abbrev), abbrev: t.abbrev, role: "teacher", classId: null };
+    // The public timetable gives no teacher abbreviation: the row keeps the one it has.
+    const abbrev = t.abbrev ?? storedUser.get(t.id)?.abbrev ?? "";
+    const fields: UserRecord = { name: displayName(t.name, abbrev), abbrev, role: "teacher", classId: null };
     desiredUsers.push({ externalId: t.id, fields, hashFields: ["teacher", fields.name, fields.abbrev, null] });
   }
   const classIdsInRoster = new Set(roster.classes.map((c) => c.id));
@@ -149,21 +169,24 @@ export function plan(roster: Roster, current: CurrentState, options: PlanOptions
   for (const u of desiredUsers) if (u.fields.classId !== null) u.fields = { ...u.fields, classId: classIdOf(u.fields.classId) };
 
   const classExternalIdOf = reverseLookup(current.classes);
-  const studentClassExempt = (classId: string | null) => {
-    if (everyClassExempt) return true;
-    const classExt = classId === null ? undefined : classExternalIdOf.get(classId);
-    return classExt !== undefined && exemptClasses.has(classExt);
-  };
-  const users = planEntity<UserRecord, CurrentUser>(current.users, desiredUsers, newId, (row) =>
-    invalid.users.has(row.externalId) || (row.role === "student" && studentClassExempt(row.classId)),
-  );
+  const classOfRow = (classId: string | null) => (classId === null ? undefined : classExternalIdOf.get(classId));
+  // A pupil's class was seen whole, or is gone from a catalog seen whole (its class is deactivated too).
+  const classAccountedFor = (classExt: string | undefined) =>
+    classExt !== undefined &&
+    (studentsComplete.has(classExt) || (!catalogExempt && !classIdsInRoster.has(classExt) && !invalid.classes.has(classExt)));
+  const users = planEntity<UserRecord, CurrentUser>(current.users, desiredUsers, newId, (row) => {
+    if (invalid.users.has(row.externalId)) return true;
+    if (row.role === "teacher") return catalogExempt;
+    return !classAccountedFor(classOfRow(row.classId));
+  });
   const userIdOf = idLookup(current.users, users);
 
   // Enrollments: students' subjects and teachers' assignments; the key says it all, so no field ever updates.
   const desiredEnrollments: Desired<EnrollmentRecord>[] = [];
   const seen = new Set<string>();
-  const knownSubjects = new Set(roster.subjects.map((s) => s.id));
-  const addEnrollment = (e: { userId: string; subjectId: string; classId: string }) => {
+  const knownSubjects = new Set(roster.subjects.map((s) => keys.keyOf(s.id)));
+  const addEnrollment = (planned: { userId: string; subjectId: string; classId: string }) => {
+    const e = { ...planned, subjectId: keys.keyOf(planned.subjectId) };
     const externalId = enrollmentExternalId(e.userId, e.subjectId, e.classId);
     if (seen.has(externalId)) return;
     seen.add(externalId);
@@ -180,39 +203,46 @@ export function plan(roster: Roster, current: CurrentState, options: PlanOptions
   for (const e of roster.teachingAssignments) addEnrollment(e);
   for (const e of roster.studentEnrollments) addEnrollment(e);
 
+  // A pupil still in a class (in a read group of it) whose subjects were not all seen keeps
+  // the enrollments there that were not seen; one who left the class does not.
+  const stillIn = new Set<string>();
+  for (const g of roster.groups) {
+    if (g.roster.status !== "read") continue;
+    for (const sid of g.roster.studentIds) stillIn.add(JSON.stringify([g.classId, sid]));
+  }
   const userByInternalId = new Map(current.users.map((u) => [u.internalId, u]));
-  const subjectExternalIdOf = reverseLookup(current.subjects);
-  const enrollments = planEntity<EnrollmentRecord, CurrentEnrollment>(current.enrollments, desiredEnrollments, newId, (row) => {
+  const subjectExternalIdOf = reverseLookup(keys.subjects);
+  const teachersPartial = new Set(scope.teachersPartial);
+  const enrollments = planEntity<EnrollmentRecord, CurrentEnrollment>(keys.enrollments, desiredEnrollments, newId, (row) => {
     const user = userByInternalId.get(row.userId);
     if (user && invalid.users.has(user.externalId)) return true;
     if (invalid.subjects.has(subjectExternalIdOf.get(row.subjectId) ?? "")) return true;
-    return user?.role === "student" && studentClassExempt(row.classId);
+    if (user?.role !== "student") return catalogExempt || (user !== undefined && teachersPartial.has(user.externalId));
+    const classExt = classOfRow(row.classId);
+    if (!classAccountedFor(classExt)) return true;
+    return stillIn.has(JSON.stringify([classExt, user.externalId])) && !subjectsComplete.has(classExt!);
   });
 
-  if (exemptClasses.size > 0) {
+  const exemptClasses = roster.classes.filter((c) => !studentsComplete.has(c.id)).length;
+  if (exemptClasses > 0) {
     warnings.push({
       code: "CLASSES_EXEMPT",
-      message: `${exemptClasses.size} class(es) have a group whose roster could not be read; none of their students or student enrollments is deactivated in this run`,
+      message: `${exemptClasses} class(es) were not seen whole (coverage says why); none of their students or student enrollments is deactivated in this run`,
     });
   }
 
   const plan = { classes, subjects, users, enrollments };
-  return { ...plan, counts: countsOf(plan), warnings };
+  return { ...plan, counts: countsOf(plan), warnings, rekeys: keys.rekeys };
 }
 
-/**
- * Ids of records dropped by validation, by kind. A dropped group's class is unknown,
- * so it makes every class exempt for the run: nothing of any student is deactivated.
- */
-function invalidRecords(warnings: RosterWarning[]) {
-  const out = { classes: new Set<string>(), subjects: new Set<string>(), users: new Set<string>(), groups: false };
-  for (const w of warnings) {
-    if (w.code !== ROSTER_WARNING.recordInvalid) continue;
-    if (w.entity === "group") out.groups = true;
-    if (w.externalId === undefined) continue;
-    if (w.entity === "class") out.classes.add(w.externalId);
-    else if (w.entity === "subject") out.subjects.add(w.externalId);
-    else if (w.entity === "teacher" || w.entity === "student") out.users.add(w.externalId);
+/** Ids of records dropped by validation, by kind. */
+function droppedIds(dropped: DroppedRecord[]) {
+  const out = { classes: new Set<string>(), subjects: new Set<string>(), users: new Set<string>() };
+  for (const d of dropped) {
+    if (d.externalId === undefined) continue;
+    if (d.entity === "class") out.classes.add(d.externalId);
+    else if (d.entity === "subject") out.subjects.add(d.externalId);
+    else if (d.entity === "teacher" || d.entity === "student") out.users.add(d.externalId);
   }
   return out;
 }
@@ -286,7 +316,7 @@ function uniqueBy<T extends { id: string }>(records: T[], warnings: RosterWarnin
   return [...seen.values()];
 }
 
-function countsOf(p: Omit<Plan, "counts" | "warnings">): Counts {
+function countsOf(p: Omit<Plan, "counts" | "warnings" | "rekeys">): Counts {
   const of = (e: EntityPlan<unknown>): EntityCounts => ({
     created: e.create.length,
     updated: e.update.length,
@@ -299,7 +329,7 @@ function countsOf(p: Omit<Plan, "counts" | "warnings">): Counts {
 
 /** True when the plan writes nothing. */
 export function isEmptyPlan(p: Plan): boolean {
-  return ENTITY_TYPES.every((t) => {
+  return p.rekeys.length === 0 && ENTITY_TYPES.every((t) => {
     const e = p[t];
     return e.create.length + e.update.length + e.reactivate.length + e.deactivate.length === 0;
   });
@@ -311,5 +341,5 @@ export function rowsToWrite(p: Plan): number {
     const e: EntityPlan<unknown> = p[t];
     const changedRefs = [...e.update, ...e.reactivate].filter((r) => r.hashChanged).length;
     return sum + 2 * e.create.length + e.update.length + e.reactivate.length + e.deactivate.length + changedRefs;
-  }, 0);
+  }, p.rekeys.length);
 }

@@ -2,8 +2,8 @@
  * A run: lease, source, plan, guard, apply, record, log. The HTTP route and the
  * cron handler both call runSync; neither holds sync logic.
  */
-import { BakalariError, type Roster } from "../bakalari/roster";
-import { createBakalariSource } from "../bakalari/source";
+import { BakalariError, type Coverage, type Roster } from "../bakalari/roster";
+import { bakalariSourceFor } from "../bakalari/source";
 import type { Config } from "../config";
 import { openDatabase, type Database, type Db } from "../db/client";
 import type { Logger } from "../log";
@@ -38,6 +38,8 @@ export type Timings = { sourceMs: number; stateMs: number; planMs: number; apply
 
 type Common = {
   runId: string;
+  /** What the run could see; null when the source failed before it could say. */
+  coverage: Coverage | null;
   startedAt: string;
   completedAt: string;
   durationMs: number;
@@ -94,14 +96,16 @@ async function leased(deps: SyncDeps, database: Database, start: RunStart, log: 
   const timings: Timings = { sourceMs: 0, stateMs: 0, planMs: 0, applyMs: 0 };
   log("INFO", "sync_start", { dryRun: start.dryRun, force: start.forced });
 
-  const source = (deps.source ?? ((db: Db) => createBakalariSource({ config: deps.config, db })))(database.db);
+  const source = (deps.source ?? ((db: Db) => bakalariSourceFor(deps.config, db)))(database.db);
   let counts: Counts | null = null;
+  let coverage: Coverage | null = null;
   let warnings: RunWarning[] = [];
   let planned: Plan | null = null;
   const common = (statements: number): Common => {
     const completed = Date.now();
     return {
       runId: start.id,
+      coverage,
       startedAt,
       completedAt: new Date(completed).toISOString(),
       durationMs: completed - t0,
@@ -115,6 +119,7 @@ async function leased(deps: SyncDeps, database: Database, start: RunStart, log: 
   try {
     let phase = Date.now();
     const roster = await source.read();
+    coverage = roster.coverage;
     timings.sourceMs = Date.now() - phase;
 
     phase = Date.now();
@@ -130,31 +135,32 @@ async function leased(deps: SyncDeps, database: Database, start: RunStart, log: 
 
     if (start.dryRun) {
       const statements = database.statements() + 1;
-      await finish(database, start.id, { status: "dry_run", counts, warnings, errors: [], holdReasons: reasons, bakalariRequests: source.requests(), statements });
+      await finish(database, start.id, { status: "dry_run", counts, coverage, warnings, errors: [], holdReasons: reasons, bakalariRequests: source.requests(), statements });
       const outcome = { ...common(statements), status: "dry_run" as const, counts, wouldHold: reasons.length > 0, holdReasons: reasons };
-      log("INFO", "sync_dry_run", { counts, wouldHold: outcome.wouldHold, holdReasons: reasons, ...summary(outcome) });
+      log("INFO", "sync_dry_run", { counts, coverage, wouldHold: outcome.wouldHold, holdReasons: reasons, ...summary(outcome) });
       return outcome;
     }
 
     if (reasons.length > 0 && !start.forced) {
       const statements = database.statements() + 1;
       const errors = reasons.map((r) => ({ code: "SAFETY_HOLD", message: describeHold(r) }));
-      await finish(database, start.id, { status: "held", counts, warnings, errors, holdReasons: reasons, bakalariRequests: source.requests(), statements });
+      await finish(database, start.id, { status: "held", counts, coverage, warnings, errors, holdReasons: reasons, bakalariRequests: source.requests(), statements });
       const outcome = { ...common(statements), status: "held" as const, counts, holdReasons: reasons };
-      log("WARN", "sync_held", { counts, holdReasons: reasons, ...summary(outcome) });
+      log("WARN", "sync_held", { counts, coverage, holdReasons: reasons, ...summary(outcome) });
       return outcome;
     }
 
     phase = Date.now();
     const { rowsWritten, statements } = await applyAndFinish(database, start.id, plan, {
       counts,
+      coverage,
       warnings,
       holdReasons: reasons.length > 0 ? reasons : undefined,
       bakalariRequests: source.requests(),
     });
     timings.applyMs = Date.now() - phase;
     const outcome = { ...common(statements), status: "ok" as const, counts, rowsWritten };
-    log("INFO", "sync_ok", { counts, forced: reasons.length > 0, ...summary(outcome) });
+    log("INFO", "sync_ok", { counts, coverage, forced: reasons.length > 0, ...summary(outcome) });
     return outcome;
   } catch (error) {
     const runError = toRunError(error);
@@ -164,7 +170,7 @@ async function leased(deps: SyncDeps, database: Database, start: RunStart, log: 
     const fresh = open(deps.config);
     let committed = false;
     try {
-      await finish(fresh, start.id, { status: "fail", counts, warnings, errors: [runError], bakalariRequests: source.requests(), statements: sent + 1 });
+      await finish(fresh, start.id, { status: "fail", counts, coverage, warnings, errors: [runError], bakalariRequests: source.requests(), statements: sent + 1 });
     } catch (recordError) {
       // The row is no longer running: either another run took the lease over, or the
       // COMMIT went through and only its answer was lost. The record tells which.
@@ -176,7 +182,7 @@ async function leased(deps: SyncDeps, database: Database, start: RunStart, log: 
     if (committed && planned && counts) {
       warnings = [...warnings, { code: "COMMIT_CONFIRMED_LATE", message: "The connection broke after the commit; the run's own record shows it was applied" }];
       const outcome = { ...common(statements), status: "ok" as const, counts, rowsWritten: rowsToWrite(planned) };
-      log("INFO", "sync_ok", { counts, ...summary(outcome) });
+      log("INFO", "sync_ok", { counts, coverage, ...summary(outcome) });
       return outcome;
     }
     const outcome = { ...common(statements), status: "fail" as const, code: runError.code, errors: [runError], counts };
@@ -212,7 +218,7 @@ async function applyAndFinish(
   database: Database,
   id: string,
   plan: Plan,
-  record: { counts: Counts; warnings: RunWarning[]; holdReasons?: HoldReason[]; bakalariRequests: number },
+  record: { counts: Counts; coverage: Coverage | null; warnings: RunWarning[]; holdReasons?: HoldReason[]; bakalariRequests: number },
 ): Promise<{ rowsWritten: number; statements: number }> {
   if (isEmptyPlan(plan)) {
     // Nothing to write: no transaction, only the run's own row.

@@ -6,6 +6,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Db, Tx } from "../db/client";
 import { syncRuns, type RunStatus } from "../db/schema";
+import type { Coverage } from "../bakalari/roster";
 import type { Counts } from "./plan";
 
 /** How long a run may hold the lease. Runs take seconds; cron ticks every 15 minutes. */
@@ -30,6 +31,8 @@ export type SyncRun = {
   completedAt: string | null;
   durationMs: number | null;
   counts: Counts | null;
+  /** What the run could see; null when it did not get as far as reading Bakaláři whole. */
+  coverage: Coverage | null;
   warnings: RunWarning[];
   errors: RunError[];
   bakalariRequests: number;
@@ -88,6 +91,7 @@ export async function acquireLease(db: Db, run: RunStart): Promise<{ runningRunI
 export type RunFinish = {
   status: Exclude<RunStatus, "running" | "skipped">;
   counts: Counts | null;
+  coverage: Coverage | null;
   warnings: RunWarning[];
   errors: RunError[];
   holdReasons?: unknown;
@@ -110,6 +114,7 @@ export async function finishRun(db: Db | Tx, id: string, finish: RunFinish): Pro
       durationMs: sql`(extract(epoch from now() - ${syncRuns.startedAt}) * 1000)::int`,
       leaseExpiresAt: null,
       counts: finish.counts,
+      coverage: finish.coverage,
       warnings: finish.warnings,
       errors: finish.errors,
       holdReasons: finish.holdReasons ?? null,
@@ -181,6 +186,7 @@ export function toSyncRun(row: typeof syncRuns.$inferSelect): SyncRun {
     completedAt: row.completedAt?.toISOString() ?? null,
     durationMs: row.durationMs,
     counts: (row.counts as Counts | null) ?? null,
+    coverage: (row.coverage as Coverage | null) ?? null,
     warnings: (row.warnings as RunWarning[]) ?? [],
     errors: (row.errors as RunError[]) ?? [],
     bakalariRequests: row.bakalariRequests,

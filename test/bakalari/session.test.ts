@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createApi } from "../../src/bakalari/api";
 import { createSession, safetyMarginMs } from "../../src/bakalari/auth";
 import { createHttpClient } from "../../src/bakalari/http";
+import { ROSTER_WARNING, type RosterWarning } from "../../src/bakalari/roster";
 import type { TokenCache, TokenPair } from "../../src/bakalari/token-cache";
 import { bakalariError } from "../support/errors";
 
@@ -74,8 +75,9 @@ function memoryCache(initial: TokenPair | null = null) {
 
 function setup(server: ReturnType<typeof miniBakalari>, cache: TokenCache | null, clock = { now: T0 }, password = PASSWORD) {
   const http = createHttpClient("http://school.test", server.fetchFn, { baseDelayMs: 1, maxRetries: 3 });
-  const session = createSession({ http, username: USERNAME, password, cache, now: () => new Date(clock.now) });
-  return { http, session, api: createApi(http, session), clock };
+  const warnings: RosterWarning[] = [];
+  const session = createSession({ http, username: USERNAME, password, cache, now: () => new Date(clock.now), warn: (w) => warnings.push(w) });
+  return { http, session, api: createApi(http, session), clock, warnings };
 }
 
 
@@ -140,6 +142,21 @@ describe("session", () => {
     const { session } = setup(server, memoryCache({ ...stale, accessExpiresAt: new Date(0) }).cache);
     expect(await session.accessToken()).toBe("a3");
     expect(server.logins).toEqual({ password: 2, refresh: 1, failed: 1 });
+  });
+
+  it("passes the cache its warn, so that the cache's trouble reaches the run's warnings", async () => {
+    const server = miniBakalari();
+    const failing: TokenCache = {
+      load: async (warn) => {
+        warn({ code: ROSTER_WARNING.tokenCacheFailed, message: "read" });
+        return null;
+      },
+      save: async (_pair, warn) => warn({ code: ROSTER_WARNING.tokenCacheFailed, message: "written" }),
+    };
+    const { session, warnings } = setup(server, failing);
+    expect(await session.accessToken()).toBe("a1");
+    expect(warnings.map((w) => w.message)).toEqual(["read", "written"]);
+    expect(server.logins.password).toBe(1);
   });
 
   it("answers a wrong password with BAKALARI_AUTH after exactly one attempt, naming no credential", async () => {

@@ -5,7 +5,7 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
 import { ROSTER_WARNING } from "../../src/bakalari/roster";
-import { createBakalariSource, ROSTER_FAILURES_IN_A_ROW, type BakalariSourceOptions } from "../../src/bakalari/source";
+import { bakalariSourceFor, ROSTER_FAILURES_IN_A_ROW, type BakalariSourceOptions } from "../../src/bakalari/source";
 import type { Database } from "../../src/db/client";
 import { fakeControl } from "../../dev/fake-bakalari/control";
 import { connect, createTestDatabase } from "../support/database";
@@ -32,18 +32,25 @@ beforeEach(async () => {
   await database.db.execute(sql`delete from bakalari_sessions`);
 });
 
-type Overrides = Partial<Omit<BakalariSourceOptions, "config">> & { config?: Partial<BakalariSourceOptions["config"]> };
+type SourceConfig = Parameters<typeof bakalariSourceFor>[0];
+type Overrides = Partial<Omit<BakalariSourceOptions, "config" | "tokenCache" | "publicTimetable">> & { config?: Partial<SourceConfig> };
 
+/**
+ * The source as a run builds it, its token pair kept in the test database. These tests
+ * are about the signed-in API: the public timetable is off unless a test turns it on.
+ */
 function source(overrides: Overrides = {}) {
   const { config, http, ...rest } = overrides;
-  return createBakalariSource({
-    config: { bakalariUrl: FAKE, bakalariUsername: "sync-service", bakalariPassword: "test-password", tokenKey: KEY, ...config },
-    db: database.db,
-    now: () => new Date(SCHOOL_DAY),
-    ...rest,
-    // Fast backoff; the real Retry-After of the fake is still honoured.
-    http: { baseDelayMs: 1, maxDelayMs: 10, timeoutMs: 10_000, ...http },
-  });
+  return bakalariSourceFor(
+    { bakalariUrl: FAKE, bakalariUsername: "sync-service", bakalariPassword: "test-password", tokenKey: KEY, publicTimetable: "off", ...config },
+    database.db,
+    {
+      now: () => new Date(SCHOOL_DAY),
+      ...rest,
+      // Fast backoff; the real Retry-After of the fake is still honoured.
+      http: { baseDelayMs: 1, maxDelayMs: 10, timeoutMs: 10_000, ...http },
+    },
+  );
 }
 
 
@@ -70,7 +77,7 @@ function recordingFetch(before?: (url: URL) => Promise<void> | void) {
 }
 
 const key = (e: { userId: string; subjectId: string; classId: string }) => JSON.stringify([e.userId, e.subjectId, e.classId]);
-const shown = (r: { name: string; abbrev?: string }) => r.name || (r.abbrev ?? "");
+const shown = (r: { name: string | undefined; abbrev?: string | undefined }) => r.name || (r.abbrev ?? "");
 
 describe("Bakaláři source against the fake school", () => {
   it("reads the school as the model holds it, ids byte for byte", async () => {
@@ -362,5 +369,84 @@ describe("Bakaláři source on school events", () => {
     expect(warning?.externalId).toBeDefined();
     expect(warning?.externalId).toBe(changed.studentId);
     expect(roster.students.filter((s) => s.id === warning?.externalId)).toHaveLength(1);
+  });
+});
+
+describe("Bakaláři source and the account it signs in with", () => {
+  const lessonRequests = (stats: { requests: { byEndpoint: Record<string, number> } }) =>
+    Object.entries(stats.requests.byEndpoint)
+      .filter(([endpoint]) => endpoint.includes("/api/3/lesson/"))
+      .reduce((n, [, count]) => n + count, 0);
+
+  it("reads who the management account is, once a run, and sees the school whole", async () => {
+    const roster = await source().read();
+    const stats = await fake.stats();
+    expect(stats.requests.byEndpoint["GET /api/3/user"]).toBe(1);
+    expect(roster.coverage.account.type).toBe("headmastership");
+    const classes = roster.classes.map((c) => c.id);
+    expect(roster.scope).toMatchObject({ catalogComplete: true, studentsComplete: classes, subjectsComplete: classes, dropped: [] });
+    expect(roster.coverage.rosters).toMatchObject({ classes: classes.length, classesRead: classes.length, classesExempt: 0, exempt: [] });
+  });
+
+  it.each([
+    ["a student", "zak"],
+    ["a parent", "rodic"],
+  ])("as %s, asks for no class book and no absence list, reads no student, and takes nothing as gone", async (_name, username) => {
+    const roster = await source({ config: { bakalariUsername: username } }).read();
+    const stats = await fake.stats();
+    expect(stats.requests.byEndpoint["GET /api/3/classbook"] ?? 0).toBe(0);
+    expect(lessonRequests(stats)).toBe(0);
+    expect(roster.classes.length).toBeGreaterThan(0);
+    expect(roster.students).toEqual([]);
+    expect(roster.scope).toMatchObject({ catalogComplete: false, studentsComplete: [], subjectsComplete: [] });
+    expect(new Set(roster.coverage.rosters.exempt.map((e) => e.reason))).toEqual(new Set(["account_scope"]));
+    expect(roster.warnings.map((w) => w.code)).toContain(ROSTER_WARNING.accountScope);
+    expect(roster.warnings.map((w) => w.code)).not.toContain(ROSTER_WARNING.noRosters);
+  });
+
+  it("as a teacher, reads its own class book but never takes its timetable for the whole school", async () => {
+    const roster = await source({ config: { bakalariUsername: "ucitel" } }).read();
+    expect(roster.coverage.account.type).toBe("teacher");
+    expect(roster.scope.catalogComplete).toBe(false);
+    expect(roster.scope.subjectsComplete).toEqual([]);
+    expect(roster.warnings).toContainEqual(expect.objectContaining({ code: ROSTER_WARNING.accountScope, message: expect.stringMatching(/teacher's timetable/) }));
+    // Whatever it saw whole, its numbers add up.
+    const c = roster.coverage.rosters;
+    expect(c.classesRead + c.classesExempt).toBe(c.classes);
+    expect(c.classesRead).toBe(roster.scope.studentsComplete.length);
+  });
+
+  it("takes a class book refused with 403 for a question of scope, not of the password: no rosters, a warning, no failure", async () => {
+    await fake.setFaults([{ path: "^/api/3/classbook", kind: "status", status: 403 }]);
+    const roster = await source().read();
+    expect(roster.students).toEqual([]);
+    expect(roster.classes.length).toBeGreaterThan(0);
+    expect(roster.warnings).toContainEqual(expect.objectContaining({ code: ROSTER_WARNING.accountScope, message: expect.stringContaining("HTTP 403") }));
+    expect(new Set(roster.coverage.rosters.exempt.map((e) => e.reason))).toEqual(new Set(["account_scope"]));
+    expect(lessonRequests(await fake.stats())).toBe(0);
+  });
+
+  it("fails only the groups of an absence list refused with 403", async () => {
+    const rec = recordingFetch();
+    await source({ fetch: rec.fetchFn }).read();
+    const lessonPath = rec.seen.find((r) => r.path.startsWith("/api/3/lesson/"))!.path;
+    await fake.reset({ size: "small", seed: 1 });
+    await fake.setFaults([{ path: `^${lessonPath.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, kind: "status", status: 403 }]);
+    const roster = await source().read();
+    const failed = roster.groups.filter((g) => g.roster.status === "failed");
+    expect(failed.length).toBeGreaterThan(0);
+    expect(roster.students.length).toBeGreaterThan(0);
+    const failedClasses = new Set(failed.map((g) => g.classId));
+    for (const id of failedClasses) expect(roster.scope.studentsComplete).not.toContain(id);
+    expect(roster.coverage.rosters.exempt.filter((e) => e.reason === "request_failed").map((e) => e.classId).sort()).toEqual([...failedClasses].sort());
+  });
+
+  it("goes on when the account's type cannot be read, taking nothing of the catalog as gone", async () => {
+    await fake.setFaults([{ path: "^/api/3/user$", kind: "status", status: 500 }]);
+    const roster = await source({ http: { maxRetries: 1 } }).read();
+    expect(roster.coverage.account.type).toBeNull();
+    expect(roster.scope.catalogComplete).toBe(false);
+    expect(roster.students.length).toBeGreaterThan(0);
+    expect(roster.warnings).toContainEqual(expect.objectContaining({ code: ROSTER_WARNING.accountScope, message: expect.stringMatching(/type could not be read/) }));
   });
 });

@@ -26,8 +26,12 @@ describe("token cache", () => {
     await database.db.execute(sql`delete from bakalari_sessions`);
   });
 
-  const cacheWith = (k: Uint8Array, warnings: RosterWarning[] = [], username = USERNAME) =>
-    createTokenCache({ db: database.db, key: k, baseUrl: BASE_URL, username, warn: (w) => warnings.push(w) });
+  /** A cache, with its load and save reporting into `warnings`. */
+  const cacheWith = (k: Uint8Array, warnings: RosterWarning[] = [], username = USERNAME) => {
+    const cache = createTokenCache({ db: database.db, key: k, baseUrl: BASE_URL, username });
+    const warn = (w: RosterWarning) => warnings.push(w);
+    return { load: () => cache.load(warn), save: (p: TokenPair) => cache.save(p, warn) };
+  };
 
   type Row = { account_key: string; iv: Uint8Array; ciphertext: Uint8Array; access_expires_at: Date };
   const rows = async () => (await database.db.execute<Row>(sql`select * from bakalari_sessions`)).rows;
@@ -82,10 +86,13 @@ describe("token cache", () => {
     const broken = connect(inject("adminDatabaseUrl").replace(/\/[^/]+$/, "/t_does_not_exist"));
     try {
       const warnings: RosterWarning[] = [];
-      const cache = createTokenCache({ db: broken.db, key: key(1), baseUrl: BASE_URL, username: USERNAME, warn: (w) => warnings.push(w) });
-      expect(await cache.load()).toBeNull();
-      await cache.save(pair);
-      expect(warnings.map((w) => w.code)).toEqual([ROSTER_WARNING.tokenCacheFailed, ROSTER_WARNING.tokenCacheFailed]);
+      const cache = createTokenCache({ db: broken.db, key: key(1), baseUrl: BASE_URL, username: USERNAME });
+      expect(await cache.load((w) => warnings.push(w))).toBeNull();
+      const saveWarnings: RosterWarning[] = [];
+      await cache.save(pair, (w) => saveWarnings.push(w));
+      // Each call reports through the warn it was given.
+      expect(warnings.map((w) => w.code)).toEqual([ROSTER_WARNING.tokenCacheFailed]);
+      expect(saveWarnings.map((w) => w.code)).toEqual([ROSTER_WARNING.tokenCacheFailed]);
     } finally {
       await broken.end();
     }

@@ -1,24 +1,26 @@
 /**
- * The dashboard in a real browser: Debian's chromium, driven by playwright-core,
- * against the Worker served by `wrangler dev` with a database and a fake Bakaláři
- * school of its own. Screenshots of the main states go to test-artifacts/dashboard/
- * (not committed).
+ * The dashboard in a real browser: headless Chromium (test/support/chromium.ts says
+ * which one), driven by playwright-core, against the Worker served by `wrangler dev`
+ * with a database and a fake Bakaláři school of its own. Screenshots of the main
+ * states go to test-artifacts/dashboard/ (not committed).
  *
  * Why not the fake school global setup shares: test files run in parallel, and
  * others set faults on it and reset it while they run; a reset or a dropHalf from
  * here would break them in turn.
  */
+import type { SyncRun } from "../../src/sync/runs";
 import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { sql } from "drizzle-orm";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
 import { withNodeDatabase } from "../../cli/node-database";
 import { fakeControl, type FakeControl } from "../../dev/fake-bakalari/control";
 import { startFakeBakalari, type FakeBakalari } from "../../dev/fake-bakalari/server";
 import type { Db } from "../../src/db/client";
+import { launchChromium } from "../support/chromium";
 import { createNodeTestDatabase } from "../support/node-database";
 import { startWorker, type DevWorker } from "../support/wrangler-dev";
 
@@ -72,20 +74,16 @@ describe("the operator dashboard in a browser", { timeout: 60_000 }, () => {
       },
     });
     // Playwright's launch gives the browser a fresh profile (user-data-dir) of its own.
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      headless: true,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--disable-quic",
-      ],
-    });
+    browser = await launchChromium([
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-dev-shm-usage",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+      "--disable-quic",
+    ]);
   }, 120_000);
 
   afterAll(async () => {
@@ -168,7 +166,7 @@ describe("the operator dashboard in a browser", { timeout: 60_000 }, () => {
   const runsFromApi = async () => {
     const res = await fetch(`${worker.url}/api/sync/runs`, { headers: { authorization: `Bearer ${OPERATOR_TOKEN}` } });
     expect(res.status).toBe(200);
-    return ((await res.json()) as { runs: { runId: string; status: string; warnings: unknown[] }[] }).runs;
+    return ((await res.json()) as { runs: (Pick<SyncRun, "runId" | "status" | "warnings" | "coverage">)[] }).runs;
   };
 
   // Problems are per test, so that a failure names its own cause.
@@ -230,6 +228,11 @@ describe("the operator dashboard in a browser", { timeout: 60_000 }, () => {
     expect(shown.users.created + shown.users.unchanged).toBeGreaterThan(0);
 
     const [latest] = await runsFromApi();
+    // What the run could see, at a glance: "Rosters read for 8 of 8 classes".
+    const coverage = latest!.coverage!;
+    expect(await page.locator("#outcome .coverage").textContent()).toContain(
+      `Rosters read for ${coverage.rosters.classesRead} of ${coverage.rosters.classes} classes`,
+    );
     await page.locator(`#runs-body tr[data-run-id="${latest!.runId}"]`).waitFor();
     const first = page.locator("#runs-body tr").first();
     expect(await first.getAttribute("data-run-id")).toBe(latest!.runId);

@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { readdirSync } from "node:fs";
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, inject, it } from "vitest";
@@ -24,12 +25,14 @@ describe("npm run db:migrate", () => {
     const tables = await withNodeDatabase(url, async (db) =>
       (await db.execute(sql`select table_name from information_schema.tables where table_schema = 'public' order by 1`)).rows.map((r) => (r as { table_name: string }).table_name),
     );
-    expect(tables).toEqual(["auth_failures", "bakalari_sessions", "classes", "enrollments", "external_refs", "operator_tokens", "subjects", "sync_runs", "users"]);
+    expect(tables).toEqual(["auth_failures", "bakalari_public_timetables", "bakalari_sessions", "classes", "enrollments", "external_refs", "operator_tokens", "subjects", "sync_runs", "users"]);
 
     const second = migrate();
     expect(second.status).toBe(0);
     const applied = await withNodeDatabase(url, async (db) => (await db.execute(sql`select count(*)::int as n from drizzle.__drizzle_migrations`)).rows[0]);
-    expect(applied).toEqual({ n: 1 });
+    // One row per migration in drizzle/, each applied once.
+    const migrations = readdirSync(new URL("../../drizzle/", import.meta.url)).filter((f) => f.endsWith(".sql")).length;
+    expect(applied).toEqual({ n: migrations });
   }, 60_000);
 
   it("refuses a missing DATABASE_URL with a message naming it", () => {

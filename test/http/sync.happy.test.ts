@@ -69,6 +69,17 @@ describe("syncing through the API and cron", () => {
     const run = (await (await fetchWorker(`/api/sync/runs/${first.body.runId}`, { headers: auth }, env)).json()) as Json;
     expect(run.run).toMatchObject({ status: "ok", trigger: "manual", operator: "OPERATOR_TOKEN", requestId: first.body.requestId });
     expect(run.run.bakalariRequests).toBeGreaterThan(2);
+
+    // What the run could see: in the answer and the run record alike, counts and ids only.
+    expect(first.body.coverage).toMatchObject({
+      account: { type: "headmastership" },
+      catalog: { classes: expected.classes.length, teachers: expected.teachers.length, subjects: expected.subjects.length, publicTimetable: "off" },
+      rosters: { classes: expected.classes.length, classesRead: expected.classes.length, classesExempt: 0, exempt: [] },
+    });
+    expect(first.body.coverage.rosters.groupsRead).toBe(first.body.coverage.rosters.groups);
+    expect(run.run.coverage).toEqual(first.body.coverage);
+    const listed = (await (await fetchWorker("/api/sync/runs?limit=5", { headers: auth }, env)).json()) as Json;
+    expect(listed.runs.find((r: Json) => r.runId === first.body.runId).coverage).toEqual(first.body.coverage);
   });
 
   it("records the name of the stored token that started a run, never the token", async () => {

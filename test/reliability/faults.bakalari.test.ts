@@ -8,7 +8,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { FaultRule } from "../../dev/fake-bakalari/control";
 import { ROSTER_WARNING } from "../../src/bakalari/roster";
-import { createBakalariSource } from "../../src/bakalari/source";
+import { bakalariSourceFor } from "../../src/bakalari/source";
 import { createTokenCache } from "../../src/bakalari/token-cache";
 import { parseConfig, type Bindings } from "../../src/config";
 import type { Database } from "../../src/db/client";
@@ -79,13 +79,17 @@ describe("Bakaláři faults: nothing lost, the failure recorded, the next run re
       ["5xx", { kind: "status", status: 503 }],
       ["429", { kind: "rateLimit", retryAfter: 0 }],
     ] as const)("every roster answering %s: BAKALARI_UNAVAILABLE after a bounded number of requests", async (_name, fault) => {
+      const lessonRequests = async () => (await fake.stats()).requests.byEndpoint["GET /api/3/lesson/:lessonId/absence"] ?? 0;
+      const lessonsBefore = await lessonRequests();
       const answer = await faultyRun([{ path: LESSONS, ...fault }]);
       expect(answer.status).toBe(502);
       const row = await expectRecordedFailure(env, db, answer, "BAKALARI_UNAVAILABLE");
       expect(row.errors[0]!.message).toMatch(/absence/);
       // The breaker stops after 6 lists failed in a row: at most the 6 in flight and 6 more, 4 attempts each.
+      expect((await lessonRequests()) - lessonsBefore).toBeLessThanOrEqual(12 * 4);
+      // The run records every request it made: the absence lists and the handful before them.
       const requests = ((await db.db.execute(sql`select bakalari_requests as n from sync_runs where id = ${answer.body.runId}`)).rows[0] as { n: number }).n;
-      expect(requests).toBeLessThanOrEqual(3 + 12 * 4);
+      expect(requests).toBeGreaterThan((await lessonRequests()) - lessonsBefore);
       await expectRecovers(env, db);
     });
   });
@@ -136,8 +140,8 @@ describe("Bakaláři faults: nothing lost, the failure recorded, the next run re
 
     it("an expired access token and a refresh token already redeemed: falls back to the password", async () => {
       // Redeem the cached refresh token behind the sync's back, then expire the access token.
-      const cache = createTokenCache({ db: db.db, key: parseConfig(env).tokenKey!, baseUrl: env.BAKALARI_URL!, username: env.BAKALARI_USERNAME!, warn: () => undefined });
-      const pair = await cache.load();
+      const cache = createTokenCache({ db: db.db, key: parseConfig(env).tokenKey!, baseUrl: env.BAKALARI_URL!, username: env.BAKALARI_USERNAME! });
+      const pair = await cache.load(() => undefined);
       expect(pair).not.toBeNull();
       const redeem = await fetch(`${env.BAKALARI_URL}/api/login`, {
         method: "POST",
@@ -189,11 +193,20 @@ describe("Bakaláři faults: nothing lost, the failure recorded, the next run re
       expect((answer.body.warnings as Json[]).map((w) => w.code)).toContain(ROSTER_WARNING.groupNoLesson);
       await expectRecovers(env, db);
     });
+
+    it("a truncated timetable (half the classes gone): the class book shows classes it lacks, so nothing of the school is taken as gone", async () => {
+      const answer = await faultyRun([{ path: TIMETABLE, kind: "truncated" }]);
+      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+      expect(answer.body.coverage.catalog.classes).toBeLessThan((await fake.expected()).classes.length);
+      expect(answer.body.coverage.catalog.classes).toBeGreaterThan(0);
+      for (const c of Object.values(answer.body.counts) as Json[]) expect(c.deactivated).toBe(0);
+      expect(answer.body.warnings).toContainEqual(expect.objectContaining({ code: ROSTER_WARNING.accountScope, message: expect.stringMatching(/does not list/) }));
+      await expectRecovers(env, db);
+    });
   });
 
   describe("feeds that look broken are held", () => {
     it.each([
-      ["a truncated timetable (half the classes gone)", [{ path: TIMETABLE, kind: "truncated" }]],
       ["truncated absence lists (half of every roster gone)", [{ path: LESSONS, kind: "truncated" }]],
     ] as [string, FaultRule[]][])("%s: 422 SAFETY_HOLD, nothing written", async (_name, rules) => {
       const answer = await faultyRun(rules);
@@ -254,7 +267,7 @@ describe("Bakaláři faults: nothing lost, the failure recorded, the next run re
         {
           config,
           log: () => undefined,
-          source: (sourceDb) => createBakalariSource({ config, db: sourceDb, http: { timeoutMs: 300, baseDelayMs: 5, maxDelayMs: 20 } }),
+          source: (sourceDb) => bakalariSourceFor(config, sourceDb, { http: { timeoutMs: 300, baseDelayMs: 5, maxDelayMs: 20 } }),
         },
         { trigger: "manual" },
       );

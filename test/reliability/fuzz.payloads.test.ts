@@ -10,14 +10,14 @@ import { sql } from "drizzle-orm";
 import fc from "fast-check";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { FaultRule } from "../../dev/fake-bakalari/control";
-import { assembleRoster, rosterLessons, type AbsenceResult } from "../../src/bakalari/assemble";
 import { BakalariError, type Roster, type RosterWarning } from "../../src/bakalari/roster";
 import { isStorableText, MAX_ID_LENGTH, parseAbsenceList, parseClassbook, parseLogin, parseTimetable } from "../../src/bakalari/schemas";
-import { createBakalariSource } from "../../src/bakalari/source";
+import { bakalariSourceFor } from "../../src/bakalari/source";
 import { parseConfig, type Bindings } from "../../src/config";
 import type { Database } from "../../src/db/client";
 import { runSync, type SyncOutcome } from "../../src/sync/run";
 import { absences, classbook, timetable } from "../bakalari/fixtures";
+import { assemblePayloads, type Payloads } from "../support/assemble";
 import { useTestDatabase } from "../support/database";
 import { refIntegrity, rowVersions } from "../support/inspect";
 import { testBindings } from "../support/worker";
@@ -26,32 +26,8 @@ import { hostileString, hostileValue, nestedText, whitespaceTwins } from "./host
 
 export const RUNS = { mutations: 400, twins: 100, bodies: 300 };
 
-type Payloads = { tt: unknown; cb: unknown; abs: Record<string, unknown> };
-
 /** Parses and assembles as the source does, without I/O. Throws only what the source would throw. */
-function assemble(p: Payloads): { roster: Roster; warnings: RosterWarning[] } {
-  const t = parseTimetable(JSON.stringify(p.tt), "GET /api/3/timetable/permanent");
-  const c = parseClassbook(JSON.stringify(p.cb), "GET /api/3/classbook");
-  const warnings = [...t.warnings, ...c.warnings];
-  const results = new Map<string, AbsenceResult>();
-  for (const { lessonId } of rosterLessons(t.value, c.value)) {
-    const body = p.abs[lessonId];
-    if (body === undefined) {
-      results.set(lessonId, { ok: false, reason: "HTTP 404" });
-      continue;
-    }
-    try {
-      const parsed = parseAbsenceList(JSON.stringify(body), `GET /api/3/lesson/${lessonId}/absence`);
-      warnings.push(...parsed.warnings);
-      results.set(lessonId, { ok: true, list: parsed.value });
-    } catch (e) {
-      if (!(e instanceof BakalariError)) throw e;
-      results.set(lessonId, { ok: false, reason: e.message });
-    }
-  }
-  const roster = assembleRoster({ timetable: t.value, classbook: c.value, absences: results });
-  return { roster, warnings: [...warnings, ...roster.warnings] };
-}
+const assemble = (p: Payloads) => assemblePayloads(p);
 
 /** Every path to a value inside a JSON document. */
 function paths(value: unknown, at: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
@@ -110,7 +86,7 @@ function expectSafeRoster(roster: Roster, warnings: RosterWarning[], input: unkn
   for (const list of [roster.classes, roster.subjects, roster.teachers, roster.students]) {
     expect(new Set(list.map((r) => r.id)).size).toBe(list.length);
   }
-  const texts = [...ids, ...[...roster.classes, ...roster.subjects, ...roster.teachers, ...roster.students].flatMap((r) => [r.name, r.abbrev ?? ""])];
+  const texts = [...ids, ...[...roster.classes, ...roster.subjects, ...roster.teachers, ...roster.students].flatMap((r) => [r.name ?? "", r.abbrev ?? ""])];
   for (const text of texts) expect(isStorableText(text)).toBe(true);
   for (const w of warnings) if (w.externalId !== undefined) expect(isStorableText(w.externalId) && w.externalId.length <= MAX_ID_LENGTH).toBe(true);
 }
@@ -224,12 +200,14 @@ describe("Bakaláři payloads end to end", { timeout: 60_000 }, () => {
   });
 
   // What each broken answer leads to. Every absence list broken: no roster read at all.
-  // A truncated timetable or roster drops half the school: held. A truncated login answer
-  // is the same answer (it has no lists), a truncated class book leaves groups without a
-  // lesson (exempt): both end ok with nothing to write.
+  // A truncated roster drops half the school: held. A truncated timetable lists half the
+  // classes while the class book shows them all, so it is not taken for the whole school
+  // and nothing it lacks is deactivated. A truncated login answer is the same answer (it
+  // has no lists), a truncated class book leaves groups without a lesson (exempt): all
+  // three end ok with nothing to write.
   const outcomes = {
     login: { path: "^/api/login$", malformed: "502 BAKALARI_PAYLOAD", truncated: "200 ok", wrongShape: "502 BAKALARI_PAYLOAD" },
-    timetable: { path: "^/api/3/timetable/", malformed: "502 BAKALARI_PAYLOAD", truncated: "422 SAFETY_HOLD", wrongShape: "502 BAKALARI_PAYLOAD" },
+    timetable: { path: "^/api/3/timetable/", malformed: "502 BAKALARI_PAYLOAD", truncated: "200 ok", wrongShape: "502 BAKALARI_PAYLOAD" },
     classbook: { path: "^/api/3/classbook", malformed: "502 BAKALARI_PAYLOAD", truncated: "200 ok", wrongShape: "502 BAKALARI_PAYLOAD" },
     "absence lists": { path: "^/api/3/lesson/", malformed: "502 BAKALARI_UNAVAILABLE", truncated: "422 SAFETY_HOLD", wrongShape: "502 BAKALARI_UNAVAILABLE" },
   };
@@ -265,7 +243,7 @@ describe("Bakaláři payloads end to end", { timeout: 60_000 }, () => {
       return new Response(JSON.stringify(body), { status: 200, headers: { "content-type": "application/json" } });
     }) as typeof fetch;
     return runSync(
-      { config, log: () => undefined, source: (sourceDb) => createBakalariSource({ config, db: sourceDb, fetch: rewriting }) },
+      { config, log: () => undefined, source: (sourceDb) => bakalariSourceFor(config, sourceDb, { fetch: rewriting }) },
       { trigger: "manual", ...request },
     );
   }

@@ -2,10 +2,10 @@
  * Shared steps of the reliability suite (workers project): call the Worker, read the
  * run's record, and compare the database with the school the fake holds.
  */
+import { asRoster } from "../support/roster";
 import { sql } from "drizzle-orm";
 import { expect, inject } from "vitest";
-import { fakeControl, type ExpectedRoster } from "../../dev/fake-bakalari/control";
-import type { Roster } from "../../src/bakalari/roster";
+import { fakeControl } from "../../dev/fake-bakalari/control";
 import type { Bindings } from "../../src/config";
 import type { Database } from "../../src/db/client";
 import { activeView, expectedView, refIntegrity } from "../support/inspect";
@@ -39,10 +39,6 @@ export async function getJson(env: Bindings, path: string, headers: Record<strin
   return { status: res.status, headers: res.headers, body: (await res.json()) as Json };
 }
 
-/** The school as the fake's model holds it, as a Roster (for expectedView). */
-export function asRoster(expected: ExpectedRoster): Roster {
-  return { ...expected, groups: [], warnings: [] };
-}
 
 export type RunRow = {
   id: string;

@@ -113,6 +113,13 @@ describe("no secret and no personal name in any log line of a faulty day", { tim
     }
     const messages = new Set(events.map((args) => (args[0] as Json).message));
     for (const m of ["sync_start", "sync_ok", "sync_fail", "sync_held", "sync_dry_run", "sync_skipped"]) expect(messages).toContain(m);
+    // What each run could see travels with its outcome (counts and ids only).
+    for (const args of events) {
+      const e = args[0] as Json;
+      if (["sync_ok", "sync_held", "sync_dry_run"].includes(e.message)) {
+        expect(e.coverage, e.message).toMatchObject({ account: { type: expect.any(String) }, rosters: { classes: expect.any(Number), classesRead: expect.any(Number) } });
+      }
+    }
     const failures = events.filter((args) => (args[0] as Json).message === "sync_fail").map((args) => (args[0] as Json).errors[0].code);
     expect(new Set(failures)).toEqual(new Set(["BAKALARI_AUTH", "BAKALARI_UNAVAILABLE", "SYNC_FAILED"]));
   });

@@ -41,10 +41,10 @@ export async function activeView(database: Database): Promise<ActiveView> {
 export function expectedView(roster: Roster): ActiveView {
   const shown = (name: string, abbrev: string) => (name === "" ? abbrev : name);
   return {
-    classes: new Map(roster.classes.map((c) => [c.id, `${shown(c.name, c.abbrev)}|${c.abbrev}`])),
+    classes: new Map(roster.classes.map((c) => [c.id, `${shown(c.name ?? "", c.abbrev)}|${c.abbrev}`])),
     subjects: new Map(roster.subjects.map((s) => [s.id, `${shown(s.name, s.abbrev)}|${s.abbrev}`])),
     users: new Map([
-      ...roster.teachers.map((t) => [t.id, `teacher|${shown(t.name, t.abbrev)}|`] as const),
+      ...roster.teachers.map((t) => [t.id, `teacher|${shown(t.name, t.abbrev ?? "")}|`] as const),
       ...roster.students.map((s) => [s.id, `student|${shown(s.name, s.abbrev ?? "")}|${s.classId}`] as const),
     ]),
     enrollments: new Set(

@@ -4,7 +4,8 @@
  * these feed runSync directly; the Bakaláři source has its own tests against the fake.
  */
 import fc from "fast-check";
-import type { Roster, RosterGroup } from "../../src/bakalari/roster";
+import type { Coverage, Roster, RosterGroup, RosterScope } from "../../src/bakalari/roster";
+import type { ExpectedRoster } from "../../dev/fake-bakalari/control";
 
 export type School = {
   classes: { id: string; abbrev: string; name: string }[];
@@ -36,6 +37,7 @@ export function rosterOf(school: School): Roster {
     };
   });
   const readStudents = school.students.filter((s) => !unread.has(s.classId));
+  const read = school.classes.filter((c) => !unread.has(c.id)).map((c) => c.id);
   return {
     classes: school.classes,
     groups,
@@ -47,7 +49,39 @@ export function rosterOf(school: School): Roster {
     ),
     teachingAssignments: school.teaching.map((t) => ({ userId: t.teacherId, subjectId: t.subjectId, classId: t.classId })),
     warnings: [],
+    scope: wholeSchoolScope(read),
+    coverage: coverageOf(school.classes.length, read.length),
   };
+}
+
+/** A source that saw the whole school, with the rosters of these classes read whole. */
+export function wholeSchoolScope(classesRead: string[]): RosterScope {
+  return { catalogComplete: true, studentsComplete: classesRead, subjectsComplete: classesRead, teachersPartial: [], dropped: [] };
+}
+
+/** A coverage of plausible counts, for snapshots made by hand. */
+export function coverageOf(classes: number, classesRead: number): Coverage {
+  return {
+    account: { type: "headmastership" },
+    catalog: { classes, teachers: 0, subjects: 0, groups: classes, publicTimetable: "off", publicTimetableReadAt: null },
+    rosters: {
+      groups: classes,
+      groupsRead: classesRead,
+      groupsReused: 0,
+      oldestReusedAt: null,
+      classes,
+      classesRead,
+      classesExempt: classes - classesRead,
+      classesSubjectsUnverified: 0,
+      exempt: [],
+    },
+  };
+}
+
+/** The fake school's truth as a Roster whose every roster was read (for comparing the database with it). */
+export function asRoster(expected: ExpectedRoster): Roster {
+  const all = expected.classes.map((c) => c.id);
+  return { ...expected, groups: [], warnings: [], scope: wholeSchoolScope(all), coverage: coverageOf(all.length, all.length) };
 }
 
 /** A deterministic school: ids include padded ones (" 6", "U  12") on purpose. */

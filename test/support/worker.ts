@@ -14,6 +14,8 @@ export function testBindings(overrides: Partial<Bindings> = {}): Bindings {
     BAKALARI_USERNAME: "sync-service",
     BAKALARI_PASSWORD: "test-password",
     OPERATOR_TOKEN,
+    // The public timetable has tests of its own (test/sync/account-scope.test.ts); the rest read the account's views.
+    BAKALARI_PUBLIC_TIMETABLE: "off",
     ...overrides,
   };
 }

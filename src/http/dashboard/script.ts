@@ -228,6 +228,7 @@ export const dashboardScript = String.raw`
       var h = HEALTH[b.status];
       var parts = ["Health: ", el("span", { class: "badge badge-" + b.status }, [el("span", { "aria-hidden": "true", text: h[0] + " " }), h[1]]), " (" + h[2] + ")"];
       if (b.lastSuccessAt) parts.push(". Last success ", timeEl(b.lastSuccessAt));
+      if (b.rosterCoverage) parts.push(". Rosters read for " + number.format(b.rosterCoverage.classesRead) + " of " + plural(b.rosterCoverage.classes, "class", "classes"));
       ui.health.replaceChildren.apply(ui.health, parts);
     } else {
       ui.health.textContent = "Health: unknown (" + (b && b.code ? b.code : "HTTP " + res.status) + ")";
@@ -274,6 +275,41 @@ export const dashboardScript = String.raw`
     return el("details", {}, [el("summary", { text: plural(items.length, noun, noun + "s") }), el("ul", { class: "compact" }, shown)]);
   }
 
+  var REASONS = {
+    holidays: "no lesson in the class book window (holidays?)",
+    account_scope: "the account may not read the class book",
+    no_group_known: "no group known to this account",
+    not_in_classbook: "not in the account's class book",
+    no_lesson: "a group had no lesson in the window",
+    request_failed: "a roster request failed",
+    no_whole_class_group: "only split groups visible, not the whole class",
+    invalid_record: "a group record was invalid"
+  };
+
+  /** "Rosters read for 1 of 3 classes", and which classes are exempt and why (ids, never names). */
+  function coverageSummary(cov) {
+    if (!cov || !cov.rosters) return null;
+    var r = cov.rosters, cat = cov.catalog || {};
+    var line = "Rosters read for " + number.format(r.classesRead) + " of " + plural(r.classes, "class", "classes") +
+      " (" + number.format(r.groupsRead) + " of " + plural(r.groups, "group", "groups") + ")";
+    var source = "Catalog: " + plural(cat.classes, "class", "classes") + ", " + plural(cat.teachers, "teacher", "teachers") + ", " +
+      plural(cat.subjects, "subject", "subjects") + "; account type " + (cov.account && cov.account.type ? cov.account.type : "unknown") +
+      "; public timetable " + (cat.publicTimetable || "off");
+    var parts = [el("p", { class: "coverage", text: line + ". " + source + "." })];
+    var exempt = r.exempt || [];
+    if (exempt.length) {
+      var byReason = {};
+      exempt.forEach(function (e) { (byReason[e.reason] = byReason[e.reason] || []).push(e.classId); });
+      var items = Object.keys(byReason).map(function (reason) {
+        var ids = byReason[reason];
+        return el("li", {}, [(REASONS[reason] || reason) + ": " + plural(ids.length, "class", "classes") + " "].concat(
+          ids.slice(0, 20).map(function (id) { return el("code", { class: "id", text: JSON.stringify(id) }); })));
+      });
+      parts.push(el("details", {}, [el("summary", { text: plural(exempt.length, "class", "classes") + " exempt: their pupils are left as they are" }), el("ul", { class: "compact" }, items)]));
+    }
+    return el("div", { class: "coverage-block" }, parts);
+  }
+
   function runMeta(b) {
     var parts = ["Run ", el("code", { text: String(b.runId) })];
     if (typeof b.durationMs === "number") parts.push(", took " + duration(b.durationMs));
@@ -297,12 +333,13 @@ export const dashboardScript = String.raw`
         parts.push(el("p", { text: "A real sync would be held for review:" }));
         parts.push(el("ul", { class: "compact" }, (b.holdReasons || []).map(function (r) { return el("li", { text: holdText(r) }); })));
       }
-      parts.push(countsTable(b.counts, "What a sync would change"), issuesList(b.warnings, "warning"));
+      parts.push(coverageSummary(b.coverage), countsTable(b.counts, "What a sync would change"), issuesList(b.warnings, "warning"));
       showOutcome("dry_run", "Preview (dry run): nothing was written", parts);
       return;
     }
     showOutcome("ok", action === "force" ? "Applied past the hold: OK" : "Sync finished: OK", [
       runMeta(b),
+      coverageSummary(b.coverage),
       countsTable(b.counts, "What the sync changed"),
       issuesList(b.warnings, "warning")
     ]);
@@ -314,6 +351,7 @@ export const dashboardScript = String.raw`
     showOutcome("held", "Held for review: nothing was written", [
       el("p", { text: "The plan looks like a broken feed, so the safety guard held it:" }),
       el("ul", { class: "compact", id: "hold-reasons" }, (b.holdReasons || []).map(function (r) { return el("li", { text: holdText(r) }); })),
+      coverageSummary(b.coverage),
       countsTable(b.counts, "What the held run would change"),
       issuesList(b.warnings, "warning"),
       el("p", { text: "If the change is real (for example classes that really left), apply it." }),
@@ -392,6 +430,11 @@ export const dashboardScript = String.raw`
     return lines;
   }
 
+  function coverageLine(cov) {
+    if (!cov || !cov.rosters) return null;
+    return el("div", { class: "muted", text: "rosters: " + number.format(cov.rosters.classesRead) + " of " + plural(cov.rosters.classes, "class", "classes") });
+  }
+
   function renderRuns() {
     ui.runsEmpty.hidden = runs.length > 0;
     ui.runsTable.hidden = runs.length === 0;
@@ -403,7 +446,7 @@ export const dashboardScript = String.raw`
         el("td", { "data-label": "Trigger", text: trigger }),
         el("td", { "data-label": "Status" }, statusBadge(run.status)),
         el("td", { "data-label": "Duration", text: duration(run.durationMs) }),
-        el("td", { "data-label": "Changes", class: "changes" }, el("div", {}, changesCell(run))),
+        el("td", { "data-label": "Changes", class: "changes" }, [el("div", {}, changesCell(run)), coverageLine(run.coverage)]),
         el("td", { "data-label": "Warnings and errors" }, issues.length ? issues : el("span", { class: "muted", text: "None" }))
       ]);
     }));

@@ -73,6 +73,9 @@ figcaption { font-weight: 600; margin-bottom: .25rem; }
 .legend svg { width: 1rem; height: 1rem; vertical-align: -.15rem; margin-right: .3rem; border: 1px solid var(--line); }
 dialog { max-width: min(32rem, calc(100vw - 2rem)); margin: auto; color: var(--text); }
 dialog::backdrop { background: rgb(0 0 0 / .45); }
+/* Ids keep their spaces visible: " 6" and "6" are different classes. */
+code.id { white-space: pre; margin-right: .35rem; }
+.coverage-block { margin: .5rem 0; }
 @media (max-width: 40rem) {
   header, main { padding: 0 .5rem; }
   section { padding: .75rem; }
