@@ -1,5 +1,12 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import { builtinModules } from "node:module";
 import { defineConfig } from "vitest/config";
+
+/**
+ * A URL for miniflare's Hyperdrive binding, which insists on a password: the test cluster
+ * trusts loopback connections and never asks for it.
+ */
+const withPassword = (url: string) => Object.assign(new URL(url), { password: "unused" }).toString();
 
 /**
  * Two projects:
@@ -29,10 +36,17 @@ export default defineConfig({
                 // The public timetable has tests of its own (test/sync/account-scope.test.ts); the rest read the account's views.
                 BAKALARI_PUBLIC_TIMETABLE: "off",
               },
+              // The Hyperdrive path, as miniflare simulates it (test/sync/engine.hyperdrive.test.ts);
+              // tests point it at their own database (test/support/hyperdrive.ts).
+              hyperdrives: { HYPERDRIVE: withPassword(inject("defaultDatabaseUrl")) },
             },
           })),
         ],
         test: {
+          // node-postgres (the Hyperdrive path) is CommonJS that requires pg-protocol, which the pool
+          // would resolve to its ES build (workers-sdk#12984): pre-bundle it, leaving Node's and
+          // workerd's built-in modules to workerd.
+          deps: { optimizer: { ssr: { enabled: true, include: ["pg"], rolldownOptions: { external: [...builtinModules, /^node:/, /^cloudflare:/] } } } },
           name: "workers",
           include: ["test/**/*.test.ts"],
           exclude: ["test/**/*.node.test.ts"],

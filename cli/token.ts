@@ -1,18 +1,28 @@
 /**
  * `npm run token -- create NAME | list | revoke NAME`: operator tokens in DATABASE_URL.
- * `create` prints the new token once; only its SHA-256 hash is stored.
+ * `create` signs the new token with OPERATOR_TOKEN_KEY (the Worker's secret of the same name)
+ * and prints it once; only its SHA-256 hash is stored.
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { ConfigError, parseOperatorTokenKey } from "../src/config";
 import { createToken, listTokens, revokeToken } from "../src/operators/tokens";
 import { databaseUrlFromEnv, withNodeDatabase } from "./node-database";
 
 const USAGE = `usage: npm run token -- create NAME | list | revoke NAME
-  NAME: 1-64 letters, digits, dots, dashes or underscores (for example ci-nightly)`;
+  NAME: 1-64 letters, digits, dots, dashes or underscores (for example ci-nightly)
+  DATABASE_URL: the database; create also needs OPERATOR_TOKEN_KEY, the Worker's secret that signs tokens
+  re-issue a token under the same name: npm run token -- revoke NAME && npm run token -- create NAME`;
 
 const NAME = /^[A-Za-z0-9._-]{1,64}$/;
 
-export async function tokenCommand(args: string[], databaseUrl: string, out: (line: string) => void): Promise<number> {
+export type TokenEnv = {
+  databaseUrl: string;
+  /** OPERATOR_TOKEN_KEY as set (base64 of 32 bytes); needed by create only. */
+  operatorTokenKey: string | undefined;
+};
+
+export async function tokenCommand(args: string[], env: TokenEnv, out: (line: string) => void): Promise<number> {
   const [command, name, ...rest] = args;
   if (rest.length > 0 || !command) {
     out(USAGE);
@@ -22,7 +32,21 @@ export async function tokenCommand(args: string[], databaseUrl: string, out: (li
     out(USAGE);
     return 2;
   }
-  return withNodeDatabase(databaseUrl, async (db) => {
+  let signingKey: Uint8Array | null = null;
+  if (command === "create") {
+    try {
+      signingKey = parseOperatorTokenKey(env.operatorTokenKey);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      out(`token: ${error.problems.join("; ")}`);
+      return 2;
+    }
+    if (!signingKey) {
+      out("token: OPERATOR_TOKEN_KEY is not set: set it to the Worker's secret of that name, which signs stored tokens");
+      return 2;
+    }
+  }
+  return withNodeDatabase(env.databaseUrl, async (db) => {
     switch (command) {
       case "create": {
         const active = (await listTokens(db)).some((t) => t.name === name && !t.revokedAt);
@@ -30,7 +54,7 @@ export async function tokenCommand(args: string[], databaseUrl: string, out: (li
           out(`token: an active token named ${name} exists; revoke it first (rotation: create a new name, switch, revoke the old)`);
           return 1;
         }
-        const { token } = await createToken(db, name!);
+        const { token } = await createToken(db, name!, signingKey!);
         out(`created token ${name}. It is shown once; store it now:`);
         out(token);
         return 0;
@@ -66,7 +90,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     console.log(USAGE);
     process.exit(args.length === 0 ? 2 : 0);
   }
-  tokenCommand(args, databaseUrl, (line) => console.log(line)).then(
+  tokenCommand(args, { databaseUrl, operatorTokenKey: process.env.OPERATOR_TOKEN_KEY }, (line) => console.log(line)).then(
     (code) => process.exit(code),
     (error) => {
       console.error(`token: failed: ${error instanceof Error ? error.message : String(error)}`);

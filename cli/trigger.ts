@@ -6,17 +6,24 @@
  * Exit codes: 0 ok or dry run; 1 the run failed or the answer was not understood;
  * 2 usage or configuration; 3 held for review (SAFETY_HOLD); 4 another run in progress;
  * 5 refused (401 or 429).
+ *
+ * What it prints never holds the token: the token's characters are checked before it is
+ * sent (a header the runtime refuses would be quoted in the error), and a failed request
+ * is described by its cause only. What the Worker answers (ids, messages from Bakaláři) is
+ * printed with control and format characters escaped, so it cannot drive the terminal.
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
-import { isLoopbackHost, parseUrl } from "../src/config";
+import { BEARER_TOKEN, isLoopbackHost, parseUrl } from "../src/config";
+import { displayId, displayText } from "../src/display";
+import { safeCause } from "../src/log";
 
 const USAGE = "usage: OPERATOR_TOKEN=… npm run trigger -- --url https://worker.example.workers.dev [--dry-run] [--force]";
 
 const entityCounts = z.object({ created: z.number(), updated: z.number(), unchanged: z.number(), deactivated: z.number(), reactivated: z.number() });
 const countsSchema = z.object({ classes: entityCounts, subjects: entityCounts, users: entityCounts, enrollments: entityCounts });
-const warning = z.object({ code: z.string(), message: z.string() });
+const warning = z.object({ code: z.string(), message: z.string(), externalId: z.string().optional() });
 
 const okSchema = z.object({
   success: z.literal(true),
@@ -25,6 +32,9 @@ const okSchema = z.object({
   durationMs: z.number(),
   counts: countsSchema,
   warnings: z.array(warning),
+  /** Every warning, by code (the answer keeps at most 200 in full); absent from older Workers. */
+  warningCount: z.number().optional(),
+  warningCounts: z.record(z.string(), z.number()).optional(),
   wouldHold: z.boolean().optional(),
   holdReasons: z.array(z.object({ type: z.string(), kind: z.string(), count: z.number(), activeBefore: z.number() })).optional(),
   requestId: z.string(),
@@ -60,7 +70,21 @@ export function parseArgs(argv: string[]): TriggerArgs | string {
   const parsed = parseUrl(url);
   if (!parsed || !/^https?:$/.test(parsed.protocol)) return "--url must be an http(s) URL";
   if (parsed.protocol === "http:" && !isLoopbackHost(parsed.hostname)) return "--url must use https (the token must not travel in clear)";
-  return { url: url.replace(/\/+$/, ""), dryRun, force };
+  // Checked on the text too: "https://@host" and "https://host/?" parse to nothing, yet say something else.
+  if (parsed.username || parsed.password || /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(url)) {
+    return "--url must not carry a user name or password (the token is read from OPERATOR_TOKEN, and a password in a URL ends up in shell history and logs)";
+  }
+  if (url.includes("?") || url.includes("#")) return "--url must not carry a query or a fragment: give the Worker's base URL, such as https://worker.example.workers.dev";
+  return { url: `${parsed.origin}${parsed.pathname}`.replace(/\/+$/, ""), dryRun, force };
+}
+
+/** Why a token cannot be sent as a Bearer token (RFC 6750 b64token), or null when it can. Never quotes the token. */
+export function tokenProblem(token: string): string | null {
+  if (token.length > 512) return "OPERATOR_TOKEN is longer than 512 characters";
+  if (!BEARER_TOKEN.test(token)) {
+    return "OPERATOR_TOKEN holds characters a Bearer token cannot (only letters, digits and - . _ ~ + /, then = at the end); check for a stray space, newline or quote";
+  }
+  return null;
 }
 
 function table(counts: z.infer<typeof countsSchema>): string[] {
@@ -74,6 +98,11 @@ function table(counts: z.infer<typeof countsSchema>): string[] {
 }
 
 export async function trigger(args: TriggerArgs, token: string, out: (line: string) => void, fetchImpl: typeof fetch = fetch): Promise<number> {
+  const problem = tokenProblem(token);
+  if (problem) {
+    out(`trigger: ${problem}`);
+    return 2;
+  }
   let res: Response;
   try {
     res = await fetchImpl(`${args.url}/api/sync/bakalari`, {
@@ -83,7 +112,8 @@ export async function trigger(args: TriggerArgs, token: string, out: (line: stri
       signal: AbortSignal.timeout(120_000),
     });
   } catch (error) {
-    out(`trigger: could not reach ${args.url}: ${error instanceof Error ? error.message : String(error)}`);
+    // The cause only ("timeout", "TypeError ECONNREFUSED"): a fetch error's message can quote the request.
+    out(`trigger: could not reach ${displayText(args.url)} (${safeCause(error)})`);
     return 1;
   }
   let json: unknown;
@@ -100,10 +130,10 @@ export async function trigger(args: TriggerArgs, token: string, out: (line: stri
       return 1;
     }
     const b = ok.data;
-    out(`${b.status === "dry_run" ? "dry run" : "sync ok"}: run ${b.runId} in ${b.durationMs} ms (request ${b.requestId})`);
+    out(`${b.status === "dry_run" ? "dry run" : "sync ok"}: run ${displayId(b.runId)} in ${b.durationMs} ms (request ${displayId(b.requestId)})`);
     for (const line of table(b.counts)) out(`  ${line}`);
-    if (b.wouldHold) out(`  would be held: ${(b.holdReasons ?? []).map((r) => `${r.kind} ${r.count} of ${r.activeBefore} ${r.type}`).join("; ")}`);
-    for (const w of b.warnings) out(`  warning ${w.code}: ${w.message}`);
+    if (b.wouldHold) out(`  would be held: ${(b.holdReasons ?? []).map((r) => `${displayText(r.kind)} ${r.count} of ${r.activeBefore} ${displayText(r.type)}`).join("; ")}`);
+    printWarnings(b, out);
     return 0;
   }
   const err = errorSchema.safeParse(json);
@@ -112,11 +142,12 @@ export async function trigger(args: TriggerArgs, token: string, out: (line: stri
     return 1;
   }
   const e = err.data;
-  out(`trigger: ${res.status} ${e.code}: ${e.message}${e.requestId ? ` (request ${e.requestId})` : ""}`);
-  if (e.runId) out(`  run ${e.runId}`);
+  out(`trigger: ${res.status} ${displayText(e.code)}: ${displayText(e.message)}${e.requestId ? ` (request ${displayId(e.requestId)})` : ""}`);
+  if (e.runId) out(`  run ${displayId(e.runId)}`);
+  if (e.runningRunId) out(`  running: run ${displayId(e.runningRunId)}`);
   if (e.counts) for (const line of table(e.counts)) out(`  ${line}`);
-  for (const r of e.holdReasons ?? []) out(`  hold: ${r.kind} ${r.count} of ${r.activeBefore} active ${r.type}`);
-  for (const x of e.errors ?? []) out(`  error ${x.code}: ${x.message}`);
+  for (const r of e.holdReasons ?? []) out(`  hold: ${displayText(r.kind)} ${r.count} of ${r.activeBefore} active ${displayText(r.type)}`);
+  for (const x of e.errors ?? []) out(`  error ${displayText(x.code)}: ${displayText(x.message)}`);
   if (res.status === 422) {
     out("  review the counts, then repeat with --force to apply");
     return 3;
@@ -124,6 +155,21 @@ export async function trigger(args: TriggerArgs, token: string, out: (line: stri
   if (res.status === 409) return 4;
   if (res.status === 401 || res.status === 429) return 5;
   return 1;
+}
+
+/** At most this many warnings are printed; the counts by code cover every one. */
+const WARNINGS_PRINTED = 20;
+
+function printWarnings(b: z.infer<typeof okSchema>, out: (line: string) => void): void {
+  const total = b.warningCount ?? b.warnings.length;
+  if (total === 0) return;
+  const counts = b.warningCounts ?? Object.fromEntries([...new Set(b.warnings.map((w) => w.code))].map((c) => [c, b.warnings.filter((w) => w.code === c).length]));
+  out(`  ${total} warning${total === 1 ? "" : "s"}: ${Object.entries(counts).map(([code, n]) => `${displayText(code)} ${n}`).join(", ")}`);
+  for (const w of b.warnings.slice(0, WARNINGS_PRINTED)) {
+    out(`  warning ${displayText(w.code)}: ${displayText(w.message)}${w.externalId !== undefined ? ` (id ${displayId(w.externalId)})` : ""}`);
+  }
+  const left = total - Math.min(b.warnings.length, WARNINGS_PRINTED);
+  if (left > 0) out(`  … and ${left} more (GET /api/sync/runs/${displayId(b.runId)} keeps up to 200)`);
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

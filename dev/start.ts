@@ -89,6 +89,8 @@ type SyncSummary = {
   durationMs?: number;
   counts?: Record<string, Record<string, number>>;
   warnings?: { code: string }[];
+  /** Every warning by code (the answer keeps at most 200 in full). */
+  warningCounts?: Record<string, number>;
 };
 
 function printSummary(status: number, body: SyncSummary) {
@@ -100,7 +102,12 @@ function printSummary(status: number, body: SyncSummary) {
   for (const [type, c] of Object.entries(body.counts ?? {})) {
     say(`  ${type.padEnd(12)} created ${c.created}, updated ${c.updated}, unchanged ${c.unchanged}, deactivated ${c.deactivated}, reactivated ${c.reactivated}`);
   }
-  if (body.warnings?.length) say(`  warnings: ${[...new Set(body.warnings.map((w) => w.code))].join(", ")}`);
+  let byCode = body.warningCounts;
+  if (!byCode) {
+    byCode = {};
+    for (const w of body.warnings ?? []) byCode[w.code] = (byCode[w.code] ?? 0) + 1;
+  }
+  if (Object.keys(byCode).length) say(`  warnings: ${Object.entries(byCode).map(([code, n]) => `${code} ${n}`).join(", ")}`);
 }
 
 async function main() {
@@ -153,10 +160,12 @@ async function main() {
   chmodSync(envFile, 0o600);
 
   const inspectorPort = await freePort();
+  // "log", wrangler's default: the Worker's own console.log lines (the sync_* events) are
+  // printed at that level, so "info" would hide exactly what a developer wants to see.
   const wrangler = spawn(
     path.join(ROOT, "node_modules", ".bin", "wrangler"),
     ["dev", "--test-scheduled", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort),
-      "--env-file", envFile, "--show-interactive-dev-session=false", "--log-level", "info"],
+      "--env-file", envFile, "--show-interactive-dev-session=false", "--log-level", "log"],
     {
       cwd: ROOT,
       // Its own process group: stopping it takes wrangler's node and both workerd processes along.

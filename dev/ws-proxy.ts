@@ -10,7 +10,9 @@
  *   POST /control/drop-on?match=<text>  close the next connection whose client sends <text>
  *   POST /control/drop-all              close every open connection now
  *   POST /control/reset                 forget armed faults
- *   GET  /control/stats                 { open, total, dropped }
+ *   GET  /control/stats                 { open, total, dropped, statements }
+ * (`total` counts connections ever opened; `statements` the statements clients sent: each
+ * simple Query and each Execute of the extended protocol, read from the wire.)
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import net from "node:net";
@@ -23,6 +25,38 @@ export type WsProxy = {
 };
 
 const TERMINATE = Buffer.from([0x58, 0, 0, 0, 4]);
+
+/**
+ * Counts the statements a client sends on one connection, by framing its Postgres messages:
+ * first the untyped startup packet (after an SSL or GSS encryption request, if any), then
+ * typed messages, of which Query ('Q') and Execute ('E') each run one statement.
+ */
+export function statementCounter(onStatement: () => void): (chunk: Buffer) => void {
+  const SSL_REQUEST = 80877103;
+  const GSSENC_REQUEST = 80877104;
+  let pending: Buffer = Buffer.alloc(0);
+  let startup = true;
+  return (chunk) => {
+    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+    for (;;) {
+      if (startup) {
+        if (pending.length < 8) return;
+        const length = pending.readInt32BE(0);
+        if (pending.length < length) return;
+        const code = pending.readInt32BE(4);
+        startup = code === SSL_REQUEST || code === GSSENC_REQUEST; // the startup packet follows those
+        pending = pending.subarray(length);
+        continue;
+      }
+      if (pending.length < 5) return;
+      const length = pending.readInt32BE(1);
+      if (pending.length < 1 + length) return;
+      const type = String.fromCharCode(pending[0]!);
+      if (type === "Q" || type === "E") onStatement();
+      pending = pending.subarray(1 + length);
+    }
+  };
+}
 
 export function isLoopbackTarget(host: string): boolean {
   const h = host.toLowerCase().replace(/^\[|\]$/g, "");
@@ -47,6 +81,7 @@ export async function startWsProxy(options: { port?: number; host?: string } = {
   let dropMatch: string | null = null;
   let total = 0;
   let dropped = 0;
+  let statements = 0;
 
   const dropPair = (pair: { ws: WebSocket; tcp: net.Socket }) => {
     dropped += 1;
@@ -76,7 +111,7 @@ export async function startWsProxy(options: { port?: number; host?: string } = {
       return reply(200, { reset: true });
     }
     if (req.method === "GET" && url.pathname === "/control/stats") {
-      return reply(200, { open: sockets.size, total, dropped });
+      return reply(200, { open: sockets.size, total, dropped, statements });
     }
     reply(404, { error: "not found" });
   };
@@ -103,6 +138,9 @@ export async function startWsProxy(options: { port?: number; host?: string } = {
     sockets.add(pair);
     const pending: Buffer[] = [];
     let connected = false;
+    const count = statementCounter(() => {
+      statements += 1;
+    });
     tcp.on("connect", () => {
       connected = true;
       for (const chunk of pending.splice(0)) tcp.write(chunk);
@@ -114,6 +152,7 @@ export async function startWsProxy(options: { port?: number; host?: string } = {
         dropPair(pair);
         return;
       }
+      count(chunk);
       if (connected) tcp.write(chunk);
       else pending.push(chunk);
       // PGlite keeps a connection open after Terminate; close it here.

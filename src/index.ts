@@ -1,6 +1,7 @@
 import { parseConfig, type Bindings } from "./config";
 import { createApp } from "./http/app";
 import { consoleLogger } from "./log";
+import { forgetHealth } from "./sync/health-cache";
 import { runSync } from "./sync/run";
 
 const app = createApp();
@@ -29,6 +30,9 @@ export default {
       const name = error instanceof Error ? error.name : "Error";
       consoleLogger({ level: "ERROR", message: "sync_fail", trigger: "cron", runId: null, errors: [{ code: "SYNC_FAILED", message: `The run could not start (${name})` }] });
       throw new Error(`Bakaláři sync could not start (${name})`);
+    } finally {
+      // The next GET /health (in this location) reads the run that just ended.
+      await forgetHealth(config);
     }
     if (outcome.status === "fail") throw new Error(`Bakaláři sync failed (${outcome.code}); run ${outcome.runId}`);
     if (outcome.status === "held") throw new Error(`Bakaláři sync held for review (SAFETY_HOLD); run ${outcome.runId}`);

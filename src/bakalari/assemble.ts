@@ -6,6 +6,7 @@
  */
 import { byCodeUnits, Enrollments, q, type Catalog } from "./catalog";
 import type { AbsenceList, Classbook } from "./schemas";
+import type { KeptRoster } from "./roster-store";
 import { whatWasSeen, type SeenInput } from "./seen";
 import {
   BakalariError,
@@ -25,8 +26,10 @@ export type RosterLesson = { lessonId: string; groupIds: string[] };
 export type AbsenceResult = { ok: true; list: AbsenceList } | { ok: false; reason: string };
 
 export type AssemblyInput = SeenInput & {
-  /** Results by lesson id, for the lessons rosterLessons() chose. */
+  /** Results by lesson id, for the lessons read. */
   absences: ReadonlyMap<string, AbsenceResult>;
+  /** Rosters kept from earlier reads, by group, for the groups an incremental tick did not re-read. */
+  reused?: ReadonlyMap<string, KeptRoster>;
   /** The class book window, for the holiday warning. */
   window?: { from: string; to: string };
 };
@@ -71,14 +74,14 @@ export function assembleRoster(input: AssemblyInput): Roster {
     return { ...base, students, studentEnrollments, warnings, scope: seen.scope, coverage: seen.coverage };
   };
 
-  if (lessons.length === 0) {
+  if (lessons.length === 0 && (input.reused?.size ?? 0) === 0) {
     warnings.push(noRostersWarning(input));
     return finish([], []);
   }
 
   const requestsFailed = lessons.filter((l) => input.absences.get(l.lessonId)?.ok !== true);
   const read = groups.filter((g) => g.roster.status === "read");
-  if (requestsFailed.length === lessons.length || read.length === 0) {
+  if ((lessons.length > 0 && requestsFailed.length === lessons.length) || read.length === 0) {
     const first = requestsFailed[0] ? input.absences.get(requestsFailed[0].lessonId) : undefined;
     const why = first && !first.ok ? `; first failure: ${first.reason}` : "";
     throw new BakalariError(
@@ -88,7 +91,7 @@ export function assembleRoster(input: AssemblyInput): Roster {
     );
   }
 
-  const { students, studentEnrollments } = studentsOf(catalog, groups, input.absences, lessons, warnings);
+  const { students, studentEnrollments } = studentsOf(input, groups, warnings);
   if (students.length === 0) {
     throw new BakalariError(
       "BAKALARI_EMPTY_FEED",
@@ -123,10 +126,11 @@ function noRostersWarning(input: AssemblyInput): RosterWarning {
 
 function readGroupRosters(input: AssemblyInput, warnings: RosterWarning[]): RosterGroup[] {
   const { catalog, lessons, absences } = input;
+  const reused = input.reused ?? new Map<string, KeptRoster>();
   const lessonOf = new Map<string, string>();
   for (const l of lessons) for (const g of l.groupIds) lessonOf.set(g, l.lessonId);
   // Per-group warnings only where the class book reaches the group's class at all.
-  const reached = new Set(catalog.groups.filter((g) => lessonOf.has(g.id)).map((g) => g.classId));
+  const reached = new Set(catalog.groups.filter((g) => lessonOf.has(g.id) || reused.has(g.id)).map((g) => g.classId));
 
   return catalog.groups.map((g) => {
     const exempt = `class ${q(g.classId)} is exempt from deactivation`;
@@ -141,6 +145,11 @@ function readGroupRosters(input: AssemblyInput, warnings: RosterWarning[]): Rost
     };
     const roster = ((): GroupRoster => {
       const lessonId = lessonOf.get(g.id);
+      const kept = reused.get(g.id);
+      if (lessonId === undefined && kept) {
+        const ids = [...new Set(kept.members.map((s) => s.id))].sort(byCodeUnits);
+        return { status: "read", studentIds: ids, reusedFrom: kept.readAt.toISOString() };
+      }
       if (lessonId === undefined) {
         if (reached.has(g.classId)) {
           warnings.push({
@@ -168,19 +177,18 @@ function readGroupRosters(input: AssemblyInput, warnings: RosterWarning[]): Rost
 }
 
 function studentsOf(
-  catalog: Catalog,
+  input: AssemblyInput,
   groups: RosterGroup[],
-  absences: ReadonlyMap<string, AbsenceResult>,
-  lessons: RosterLesson[],
   warnings: RosterWarning[],
 ): { students: RosterStudent[]; studentEnrollments: RosterEnrollment[] } {
-  // Names come from the absence lists; the first record seen of a student wins.
+  // Names come from the absence lists read now, then from the rosters kept; the first record seen of a student wins.
   const recordOf = new Map<string, { name: string; abbrev: string }>();
-  for (const l of lessons) {
-    const result = absences.get(l.lessonId);
+  for (const l of input.lessons) {
+    const result = input.absences.get(l.lessonId);
     if (!result?.ok) continue;
     for (const a of result.list.groups) for (const s of a.students) if (!recordOf.has(s.id)) recordOf.set(s.id, s);
   }
+  for (const kept of input.reused?.values() ?? []) for (const s of kept.members) if (!recordOf.has(s.id)) recordOf.set(s.id, s);
 
   const groupsOf = new Map<string, RosterGroup[]>();
   for (const g of groups) {
@@ -191,14 +199,26 @@ function studentsOf(
   const students: RosterStudent[] = [];
   const enrollments = new Enrollments();
   for (const sid of [...groupsOf.keys()].sort(byCodeUnits)) {
-    const memberOf = groupsOf.get(sid) ?? [];
+    const memberOf = nowOrKept(groupsOf.get(sid) ?? []);
     const { name, abbrev } = recordOf.get(sid) ?? { name: "", abbrev: "" };
     students.push({ id: sid, name, abbrev, classId: classOfStudent(sid, memberOf, warnings) });
     for (const g of memberOf) {
-      for (const subjectId of catalog.groupSubjects.get(g.id) ?? []) enrollments.add({ userId: sid, subjectId, classId: g.classId });
+      for (const subjectId of input.catalog.groupSubjects.get(g.id) ?? []) enrollments.add({ userId: sid, subjectId, classId: g.classId });
     }
   }
   return { students, studentEnrollments: enrollments.list() };
+}
+
+/**
+ * A pupil's groups, where what was read now beats what was kept: a pupil a fresh roster shows
+ * in a class no longer counts in groups of other classes whose rosters are only kept ones (a
+ * pupil who moved is placed in the new class at once, not when the old one is re-read).
+ */
+function nowOrKept(memberOf: RosterGroup[]): RosterGroup[] {
+  const isKept = (g: RosterGroup) => g.roster.status === "read" && g.roster.reusedFrom !== undefined;
+  const freshClasses = new Set(memberOf.filter((g) => !isKept(g)).map((g) => g.classId));
+  if (freshClasses.size === 0) return memberOf;
+  return memberOf.filter((g) => !isKept(g) || freshClasses.has(g.classId));
 }
 
 /**

@@ -3,7 +3,11 @@
  * backoff and full jitter for 408, 429, 5xx and network failures (honouring
  * Retry-After), at most `concurrency` requests in flight (a Worker may hold six
  * connections at once), and a count of every request sent, retries included.
- * The body is read inside the attempt, so a permit covers the whole connection.
+ * The body is read inside the attempt, so a permit covers the whole connection, and with a
+ * byte limit, as it streams in: an answer past it fails with BAKALARI_PAYLOAD before any of
+ * it is parsed (a broken or hostile server could otherwise send gigabytes into a Worker's
+ * 128 MB). A path that URL parsing would change (a "." or ".." segment, which an id placed
+ * in it could make) is never requested.
  */
 import { BakalariError } from "./roster";
 
@@ -22,6 +26,15 @@ export type HttpOptions = {
   random: () => number;
 };
 
+/**
+ * The most bytes one answer may hold: the timetable, the class book and the public
+ * timetable's pages (a large school's timetable is about 1 MB, the class book of 14 days a
+ * few MB)...
+ */
+export const MAX_ANSWER_BYTES = 32 * 1024 * 1024;
+/** ...and one lesson's absence list (one group's roster, a few kilobytes). */
+export const MAX_ABSENCE_LIST_BYTES = 4 * 1024 * 1024;
+
 export const DEFAULT_HTTP_OPTIONS: HttpOptions = {
   timeoutMs: 20_000,
   maxRetries: 3,
@@ -39,6 +52,8 @@ export type HttpRequest = {
   path: string;
   headers?: Record<string, string>;
   body?: string;
+  /** The answer's byte limit; MAX_ANSWER_BYTES when absent. */
+  maxBytes?: number;
 };
 
 export type HttpResponse = { status: number; headers: Headers; body: string };
@@ -55,7 +70,7 @@ export type HttpClient = {
   readonly concurrency: number;
 };
 
-type Attempt = { ok: true; response: HttpResponse } | { ok: false; failure: string };
+type Attempt = { ok: true; response: HttpResponse } | { ok: false; failure: string } | { ok: false; fatal: BakalariError };
 
 export function createHttpClient(
   baseUrl: string,
@@ -66,7 +81,7 @@ export function createHttpClient(
   const permits = createSemaphore(Math.max(1, options.concurrency));
   let count = 0;
 
-  async function attempt(request: HttpRequest): Promise<Attempt> {
+  async function attempt(request: HttpRequest, label: string): Promise<Attempt> {
     await permits.acquire();
     const controller = new AbortController();
     let timedOut = false;
@@ -84,7 +99,11 @@ export function createHttpClient(
         // A redirect is answered, not followed: the bearer token stays with the configured host.
         redirect: "manual",
       });
-      const body = await res.text();
+      const limit = request.maxBytes ?? MAX_ANSWER_BYTES;
+      const body = await readLimited(res, limit);
+      if (body === null) {
+        return { ok: false, fatal: new BakalariError("BAKALARI_PAYLOAD", `${label} answered more than ${describeBytes(limit)}; not read further`, routeOf(request.path)) };
+      }
       return { ok: true, response: { status: res.status, headers: res.headers, body } };
     } catch {
       // The error text of a failed fetch is not shown: it can be long and says nothing more.
@@ -96,17 +115,26 @@ export function createHttpClient(
   }
 
   async function send(request: HttpRequest): Promise<HttpResponse> {
-    const label = `${request.method} ${request.path.replace(/\?.*$/, "")}`;
+    const label = `${request.method} ${routeOf(request.path)}`;
+    if (pathWouldChange(request.path)) {
+      throw new BakalariError(
+        "BAKALARI_PAYLOAD",
+        `${JSON.stringify(label)} was not requested: an id in its path would send it elsewhere (a "." or ".." segment, or a backslash)`,
+        routeOf(request.path),
+      );
+    }
     for (let retry = 0; ; retry += 1) {
-      const result = await attempt(request);
+      const result = await attempt(request, label);
+      // An answer too large is the server's answer, not a passing failure: never retried.
+      if ("fatal" in result) throw result.fatal;
       const retriable = !result.ok || isRetriableStatus(result.response.status);
-      if (!retriable) return result.response;
+      if (result.ok && !retriable) return result.response;
       const last = result.ok ? `HTTP ${result.response.status}` : result.failure;
       if (retry >= options.maxRetries) {
         throw new BakalariError(
           "BAKALARI_UNAVAILABLE",
           `${label} failed after ${retry + 1} attempts (last: ${last})`,
-          request.path.replace(/\?.*$/, ""),
+          routeOf(request.path),
         );
       }
       const retryAfter = result.ok ? retryAfterMs(result.response.headers.get("retry-after"), Date.now()) : null;
@@ -119,6 +147,57 @@ export function createHttpClient(
   }
 
   return { send, requests: () => count, concurrency: Math.max(1, options.concurrency) };
+}
+
+/** "/api/3/classbook?from=…" -> "/api/3/classbook": messages and errors never carry the query. */
+function routeOf(path: string): string {
+  return path.replace(/[?#].*$/s, "");
+}
+
+/**
+ * Whether URL parsing would change the path: a "." or ".." segment (also as %2E, which the
+ * URL standard treats alike, so percent-encoding the dots does not help) is resolved away,
+ * a backslash becomes "/", and tabs and newlines are dropped. Ids are placed in paths with
+ * encodeURIComponent, which leaves "." alone: an id "..", then, would leave its path.
+ */
+export function pathWouldChange(path: string): boolean {
+  const route = routeOf(path);
+  return /[\\\t\n\r]/.test(route) || route.split("/").some((segment) => /^(?:\.|%2e){1,2}$/i.test(segment));
+}
+
+/** The body as text, read as it streams in; null once it is past `limit` bytes (the rest is not read). */
+async function readLimited(res: Response, limit: number): Promise<string | null> {
+  const declared = Number(res.headers.get("content-length") ?? Number.NaN);
+  if (Number.isFinite(declared) && declared > limit) {
+    void res.body?.cancel().catch(() => undefined);
+    return null;
+  }
+  if (!res.body) return "";
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      void reader.cancel().catch(() => undefined);
+      return null;
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  // As Response.text() decodes: UTF-8, a BOM dropped, bad bytes replaced.
+  return new TextDecoder().decode(bytes);
+}
+
+function describeBytes(bytes: number): string {
+  return bytes % (1024 * 1024) === 0 ? `${bytes / (1024 * 1024)} MB` : `${bytes} bytes`;
 }
 
 export function isRetriableStatus(status: number): boolean {

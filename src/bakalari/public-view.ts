@@ -16,6 +16,7 @@ import { parsePublicPage, type PublicLesson } from "./public-timetable";
 import { BakalariError } from "./roster";
 
 export const PUBLIC_ENTRY_PATH = "/Timetable/Public";
+/** "/" is encoded; an id "." or ".." is never requested (the HTTP client refuses such paths: pathWouldChange). */
 export const publicTeacherPath = (id: string) => `/Timetable/Public/Permanent/Teacher/${encodeURIComponent(id)}`;
 
 /** What the public timetable showed, by Bakaláři id where it gives one (the option values, byte for byte). */

@@ -30,7 +30,8 @@ export type RosterStudent = {
 
 /** Whether a group's roster (its students) could be read, and if not, why. */
 export type GroupRoster =
-  | { status: "read"; studentIds: string[] }
+  /** Read in this run, or (reusedFrom set) kept from an earlier run's read, on an incremental tick. */
+  | { status: "read"; studentIds: string[]; reusedFrom?: string }
   /** No lesson of the group in the class book window (holidays, or a group that does not meet). */
   | { status: "no_lesson" }
   /** The group's absence list could not be fetched or parsed, after retries. */
@@ -87,6 +88,8 @@ export const ROSTER_WARNING = {
   publicTimetableUnavailable: "BAKALARI_PUBLIC_TIMETABLE_UNAVAILABLE",
   /** The class book has lessons, but none of them belongs to a class of the catalog. */
   scopeMismatch: "BAKALARI_SCOPE_MISMATCH",
+  /** The rosters last read could not be read or kept: the run reads every roster. */
+  rostersNotKept: "BAKALARI_ROSTERS_NOT_KEPT",
   /** The cached token pair could not be decrypted (key rotated?) and was discarded. */
   tokenCacheUnreadable: "BAKALARI_TOKEN_CACHE_UNREADABLE",
   /** The token cache table could not be read or written; the run went on without it. */

@@ -80,7 +80,18 @@ export function whatWasSeen(input: SeenInput, groups: RosterGroup[], warnings: R
   const subjectsComplete = studentsComplete.filter((id) => apiWhole || (publicInput.view !== null && catalog.publicClassesWhole.has(id)));
   scopeWarnings(input, kind, exempt, catalogComplete, warnings);
 
-  const read = groups.filter((g) => g.roster.status === "read").length;
+  let read = 0;
+  let reused = 0;
+  let oldestReusedAt: string | null = null;
+  for (const g of groups) {
+    if (g.roster.status !== "read") continue;
+    const from = g.roster.reusedFrom;
+    if (from === undefined) read += 1;
+    else {
+      reused += 1;
+      if (oldestReusedAt === null || from < oldestReusedAt) oldestReusedAt = from;
+    }
+  }
   return {
     scope: {
       catalogComplete,
@@ -102,8 +113,8 @@ export function whatWasSeen(input: SeenInput, groups: RosterGroup[], warnings: R
       rosters: {
         groups: catalog.groups.length,
         groupsRead: read,
-        groupsReused: 0,
-        oldestReusedAt: null,
+        groupsReused: reused,
+        oldestReusedAt,
         classes: catalog.classes.length,
         classesRead: studentsComplete.length,
         classesExempt: exempt.length,

@@ -8,14 +8,15 @@
 import type { Config } from "../config";
 import { accountKind, readsClassbook } from "./account";
 import { createApi, type Api } from "./api";
-import { assembleRoster, rosterLessons, type AbsenceResult } from "./assemble";
-import { buildCatalog, PUBLIC_OFF, type PublicInput } from "./catalog";
+import { assembleRoster, rosterLessons, type AbsenceResult, type RosterLesson } from "./assemble";
+import { buildCatalog, PUBLIC_OFF, type Catalog, type PublicInput } from "./catalog";
 import { createSession } from "./auth";
 import { classbookWindow } from "./classbook-window";
-import { createHttpClient, type HttpClient, type HttpOptions } from "./http";
+import { createHttpClient, MAX_ABSENCE_LIST_BYTES, type HttpClient, type HttpOptions } from "./http";
 import { mapInPool } from "./pool";
 import { readPublicView } from "./public-view";
 import { createPublicViewStore, type PublicViewStore } from "./public-view-store";
+import { createRosterStore, rostersToRead, type KeptRoster, type RosterStore } from "./roster-store";
 import { BakalariError, ROSTER_WARNING, type DroppedRecord, type Roster, type RosterWarning } from "./roster";
 import { parseAbsenceList, parseClassbook, parseTimetable, parseUser, type Account, type Classbook } from "./schemas";
 import type { Db } from "../db/client";
@@ -24,6 +25,7 @@ import { createTokenCache, type TokenCache } from "./token-cache";
 export const USER_PATH = "/api/3/user";
 export const TIMETABLE_PATH = "/api/3/timetable/permanent";
 export const CLASSBOOK_PATH = "/api/3/classbook";
+/** "/" is encoded; an id "." or ".." is never requested (the HTTP client refuses such paths: pathWouldChange). */
 export const absencePath = (lessonId: string) => `/api/3/lesson/${encodeURIComponent(lessonId)}/absence`;
 
 export type BakalariSourceOptions = {
@@ -34,16 +36,25 @@ export type BakalariSourceOptions = {
    * The school's public timetable: read when the mode is auto, with the last whole read kept
    * in the store for the runs that cannot read it. Absent: not read (as `off`).
    */
-  publicTimetable?: { mode: Config["publicTimetable"]; store: PublicViewStore | null };
+  publicTimetable?: { mode: Config["publicTimetable"]; store: PublicViewStore | null; maxAgeHours?: number };
+  /** The rosters last read, for incremental reads: re-read a rotating share (1 in `rotation`), reuse the rest. */
+  rosters?: { store: RosterStore; rotation: number };
   fetch?: typeof fetch;
   now?: () => Date;
   /** Timeouts, retries, backoff and concurrency; defaults in DEFAULT_HTTP_OPTIONS. */
   http?: Partial<HttpOptions>;
 };
 
+/**
+ * A full read (the default) reads every roster and the public timetable. An incremental one
+ * (cron ticks) re-reads only the rosters read longest ago and the public timetable only when
+ * its last read is older than its maximum age, and reuses the rest.
+ */
+export type ReadOptions = { incremental?: boolean };
+
 export type BakalariSource = {
   /** Reads a validated snapshot; throws BakalariError on failure. */
-  read(): Promise<Roster>;
+  read(options?: ReadOptions): Promise<Roster>;
   /** HTTP requests made so far, retries and logins included (also after a failure). */
   requests(): number;
 };
@@ -53,7 +64,8 @@ export function createBakalariSource(options: BakalariSourceOptions): BakalariSo
   const now = options.now ?? (() => new Date());
   const http = createHttpClient(config.bakalariUrl, options.fetch, options.http);
 
-  async function read(): Promise<Roster> {
+  async function read(readOptions: ReadOptions = {}): Promise<Roster> {
+    const incremental = readOptions.incremental ?? false;
     const warnings: RosterWarning[] = [];
     const dropped: DroppedRecord[] = [];
     const warn = (w: RosterWarning) => warnings.push(w);
@@ -78,7 +90,7 @@ export function createBakalariSource(options: BakalariSourceOptions): BakalariSo
     const [{ account, classbook }, timetableBody, publicTimetable] = await Promise.all([
       accountViews(),
       api.get(TIMETABLE_PATH),
-      readPublic(http, options.publicTimetable, now, warn),
+      readPublic(http, options.publicTimetable, incremental, now, warn),
     ]);
     const timetable = parseTimetable(timetableBody, `GET ${TIMETABLE_PATH}`);
     warnings.push(...timetable.warnings);
@@ -88,7 +100,7 @@ export function createBakalariSource(options: BakalariSourceOptions): BakalariSo
     // asking once Bakaláři keeps failing, and a deadline bounds the whole read, so a run
     // against a dying server ends well inside its lease instead of retrying ~800 lists.
     const catalog = buildCatalog(timetable.value, classbook, publicTimetable.view);
-    const lessons = rosterLessons(catalog, classbook);
+    const { lessons, reused } = await chooseRosters(catalog, classbook, incremental ? options.rosters : undefined, warn);
     const breaker = rosterBreaker(now().getTime() + ROSTER_READ_BUDGET_MS, now);
     // Pulled by as many workers as requests may be in flight, so the breaker is asked
     // right before each request starts, not when the list is queued.
@@ -101,7 +113,8 @@ export function createBakalariSource(options: BakalariSourceOptions): BakalariSo
       dropped.push(...outcome.dropped);
     }
 
-    const roster = assembleRoster({ ...account, catalog, classbook, lessons, absences, dropped, window, publicTimetable });
+    const roster = assembleRoster({ ...account, catalog, classbook, lessons, absences, dropped, window, publicTimetable, reused });
+    await options.rosters?.store.save(freshRosters(roster, absences, lessons, now()), warn);
     return { ...roster, warnings: [...warnings, ...roster.warnings] };
   }
 
@@ -113,15 +126,63 @@ export function createBakalariSource(options: BakalariSourceOptions): BakalariSo
  * BAKALARI_TOKEN_KEY is set, and the public timetable's last whole read kept there too.
  */
 export function bakalariSourceFor(
-  config: Pick<Config, "bakalariUrl" | "bakalariUsername" | "bakalariPassword" | "tokenKey" | "publicTimetable">,
+  config: Pick<Config, "bakalariUrl" | "bakalariUsername" | "bakalariPassword" | "tokenKey" | "publicTimetable" | "rosterRotation" | "publicTimetableMaxAgeHours">,
   db: Db,
   options: Omit<BakalariSourceOptions, "config" | "tokenCache" | "publicTimetable"> = {},
 ): BakalariSource {
   const tokenCache = config.tokenKey
     ? createTokenCache({ db, key: config.tokenKey, baseUrl: config.bakalariUrl, username: config.bakalariUsername })
     : null;
-  const publicTimetable = { mode: config.publicTimetable, store: createPublicViewStore(db, config.bakalariUrl) };
-  return createBakalariSource({ config, tokenCache, publicTimetable, ...options });
+  const publicTimetable = {
+    mode: config.publicTimetable,
+    store: createPublicViewStore(db, config.bakalariUrl),
+    maxAgeHours: config.publicTimetableMaxAgeHours,
+  };
+  const rosters = { store: createRosterStore(db, config.bakalariUrl), rotation: config.rosterRotation };
+  return createBakalariSource({ config, tokenCache, publicTimetable, rosters, ...options });
+}
+
+/**
+ * The lessons to read and the rosters to reuse. A full read reads every group's lesson. An
+ * incremental one reads the lessons of the groups rostersToRead() picks (a lesson of
+ * several groups refreshes them all) and reuses the kept roster of every other group that
+ * has a lesson in the window; a group without one is exempt as on a full read, and in the
+ * holidays nothing is reused.
+ */
+async function chooseRosters(
+  catalog: Catalog,
+  classbook: Classbook | null,
+  rosters: BakalariSourceOptions["rosters"],
+  warn: (w: RosterWarning) => void,
+): Promise<{ lessons: RosterLesson[]; reused: Map<string, KeptRoster> }> {
+  const lessons = rosterLessons(catalog, classbook);
+  const reused = new Map<string, KeptRoster>();
+  if (!rosters || lessons.length === 0) return { lessons, reused };
+  const kept = await rosters.store.load(warn);
+  const toRead = rostersToRead(catalog.groups.map((g) => g.id), kept, rosters.rotation);
+  const read = lessons.filter((l) => l.groupIds.some((id) => toRead.has(id)));
+  for (const l of lessons) {
+    if (read.includes(l)) continue;
+    for (const id of l.groupIds) {
+      const k = kept.get(id);
+      if (k) reused.set(id, k);
+    }
+  }
+  return { lessons: read, reused };
+}
+
+/** The rosters read in this run, to keep for the next incremental ones. */
+function freshRosters(roster: Roster, absences: ReadonlyMap<string, AbsenceResult>, lessons: RosterLesson[], readAt: Date): KeptRoster[] {
+  const lessonOf = new Map<string, string>();
+  for (const l of lessons) for (const id of l.groupIds) lessonOf.set(id, l.lessonId);
+  const out: KeptRoster[] = [];
+  for (const g of roster.groups) {
+    if (g.roster.status !== "read" || g.roster.reusedFrom !== undefined) continue;
+    const result = absences.get(lessonOf.get(g.id) ?? "");
+    const entry = result?.ok ? result.list.groups.find((a) => a.groupId === g.id) : undefined;
+    if (entry) out.push({ groupId: g.id, classId: g.classId, members: entry.students, readAt });
+  }
+  return out;
 }
 
 /**
@@ -131,10 +192,19 @@ export function bakalariSourceFor(
 async function readPublic(
   http: HttpClient,
   options: BakalariSourceOptions["publicTimetable"],
+  incremental: boolean,
   now: () => Date,
   warn: (w: RosterWarning) => void,
 ): Promise<PublicInput> {
   if (!options || options.mode === "off") return PUBLIC_OFF;
+  if (incremental && options.maxAgeHours !== undefined) {
+    // A cron tick reuses a whole read younger than the maximum age: the school's teachers'
+    // pages are not asked for every 15 minutes.
+    const kept = await options.store?.load(warn);
+    if (kept && now().getTime() - kept.readAt.getTime() < options.maxAgeHours * 3_600_000) {
+      return { status: "read", view: kept.view, readAt: kept.readAt.toISOString() };
+    }
+  }
   const read = await readPublicView(http);
   if (read.ok) {
     const readAt = now();
@@ -184,7 +254,7 @@ function rosterBreaker(deadline: number, now: () => Date) {
 async function readAbsenceList(api: Api, lessonId: string): Promise<AbsenceRead> {
   const path = absencePath(lessonId);
   try {
-    const parsed = parseAbsenceList(await api.get(path), `GET ${path}`);
+    const parsed = parseAbsenceList(await api.get(path, { maxBytes: MAX_ABSENCE_LIST_BYTES }), `GET ${path}`);
     return { result: { ok: true, list: parsed.value }, warnings: parsed.warnings, dropped: parsed.dropped };
   } catch (e) {
     // Login trouble fails the run; a list refused to this account fails only its groups.

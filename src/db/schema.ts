@@ -7,6 +7,7 @@ import {
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -176,16 +177,18 @@ export const bakalariPublicTimetables = pgTable("bakalari_public_timetables", {
 });
 
 /**
- * Failed operator authentications, one row each, for the 429 rate limit. Kept in the
- * database because a Worker's memory is per isolate: an in-memory counter would let
- * an attacker spread guesses over isolates. The client key is a hash, never an address.
+ * The rosters (group members) as last read, one row per school and group, so that cron ticks
+ * re-read only a rotating share of them (SYNC_ROSTER_ROTATION) and reuse the rest.
  */
-export const authFailures = pgTable(
-  "auth_failures",
+export const bakalariRosters = pgTable(
+  "bakalari_rosters",
   {
-    id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
-    clientKey: text("client_key").notNull(),
-    failedAt: ts("failed_at").notNull().defaultNow(),
+    schoolKey: text("school_key").notNull(),
+    groupId: text("group_id").notNull(),
+    classId: text("class_id").notNull(),
+    /** [{ id, name, abbrev }] of the group's pupils, as the absence list gave them. */
+    members: jsonb("members").notNull(),
+    readAt: ts("read_at").notNull(),
   },
-  (t) => [index("auth_failures_client_failed_at_idx").on(t.clientKey, t.failedAt)],
+  (t) => [primaryKey({ columns: [t.schoolKey, t.groupId] })],
 );

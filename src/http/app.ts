@@ -4,7 +4,7 @@ import { consoleLogger, type Logger } from "../log";
 import { invocationResources, type AppEnv } from "./context";
 import { dashboardRoutes } from "./dashboard";
 import { errorBody, handleError } from "./errors";
-import { healthRoutes } from "./health";
+import { forgetHealthAfterPost, healthRoutes } from "./health";
 import { requestId } from "./request-id";
 import { syncRoutes } from "./sync-routes";
 
@@ -17,6 +17,7 @@ export function createApp(log: Logger = consoleLogger) {
     .route("/", dashboardRoutes)
     .use(invocationResources(log))
     .route("/", healthRoutes)
+    .use("/api/sync/bakalari", forgetHealthAfterPost)
     .route("/", syncRoutes);
   app.notFound((c) => c.json(errorBody(c.var.requestId, "NOT_FOUND", `No route for ${c.req.method} ${new URL(c.req.url).pathname}`), 404));
   app.onError(handleError);

@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { ConfigError } from "../config";
+import { safeCause } from "../log";
 import type { AppEnv } from "./context";
 
 /** An error the API answers with its own status and code. */
@@ -42,6 +43,8 @@ export function handleError(err: Error, c: Context<AppEnv>) {
     message: "request_failed",
     requestId: c.get("requestId"),
     error: err.name,
+    // SQLSTATE, "timeout", or the error's name and errno: never its message.
+    cause: safeCause(err),
   });
   return c.json(errorBody(c.get("requestId"), "INTERNAL", "Internal error; see the Worker's logs for this request id"), 500);
 }

@@ -4,15 +4,18 @@ import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
 import { z } from "zod";
 import type { Counts } from "../sync/plan";
+import { errorFields } from "../sync/issues";
 import { runSync, type SyncOutcome } from "../sync/run";
 import { getRun, listRuns } from "../sync/runs";
 import { operatorAuth, type AuthEnv } from "./auth";
 import { ApiError, errorBody, methodNotAllowed } from "./errors";
+import { repeatedKey } from "./json-keys";
 
 /** The POST body: both fields optional, nothing else. */
 export const syncBodySchema = z.strictObject({
   dryRun: z.boolean().optional(),
   force: z.boolean().optional(),
+  incremental: z.boolean().optional(),
 });
 
 const runsQuerySchema = z.strictObject({
@@ -47,6 +50,11 @@ const jsonOrEmptyBody = createMiddleware<AuthEnv>(async (c, next) => {
     // Only {} stays cached: Hono's json() would parse the cached "" text (Malformed JSON).
     c.req.bodyCache = { json: Promise.resolve({}) };
   } else if (!isJson) throw new ApiError(400, "UNSUPPORTED_CONTENT_TYPE", "The request body must be JSON (Content-Type: application/json)");
+  else {
+    // JSON.parse keeps the last of a repeated key: {"dryRun":true,"dryRun":false} must not mean either.
+    const repeated = repeatedKey(text);
+    if (repeated !== null) throw new ApiError(400, "BAD_REQUEST", `Invalid request: the body repeats the key ${JSON.stringify(repeated.slice(0, 40))}`);
+  }
   await next();
 });
 
@@ -64,7 +72,15 @@ function legacyResult(c: Counts) {
   };
 }
 
+/** Answers about runs are for the operator only: no browser or proxy may keep them, errors included. */
+const noStore = createMiddleware<AuthEnv>(async (c, next) => {
+  c.header("Cache-Control", "no-store");
+  await next();
+  c.res.headers.set("Cache-Control", "no-store");
+});
+
 export const syncRoutes = new Hono<AuthEnv>()
+  .use("/api/sync/*", noStore)
   .post(
     "/api/sync/bakalari",
     operatorAuth,
@@ -84,6 +100,8 @@ export const syncRoutes = new Hono<AuthEnv>()
           trigger: "manual",
           dryRun: body.dryRun ?? false,
           force: body.force ?? false,
+          // An operator's POST reads every roster unless it asks for a cron tick's share.
+          incremental: body.incremental ?? false,
           operator: c.var.operator.name,
           requestId: c.var.requestId,
         },
@@ -124,6 +142,8 @@ function respond(c: Context<AuthEnv>, outcome: SyncOutcome) {
         counts: outcome.counts,
         coverage: outcome.coverage,
         warnings: outcome.warnings,
+        warningCount: outcome.warningCount,
+        warningCounts: outcome.warningCounts,
         ...(outcome.status === "dry_run" ? { wouldHold: outcome.wouldHold, holdReasons: outcome.holdReasons } : {}),
         bakalariRequests: outcome.bakalariRequests,
         statements: outcome.statements,
@@ -141,6 +161,8 @@ function respond(c: Context<AuthEnv>, outcome: SyncOutcome) {
           coverage: outcome.coverage,
           holdReasons: outcome.holdReasons,
           warnings: outcome.warnings,
+          warningCount: outcome.warningCount,
+          warningCounts: outcome.warningCounts,
         }),
         422,
       );
@@ -149,7 +171,7 @@ function respond(c: Context<AuthEnv>, outcome: SyncOutcome) {
     case "fail": {
       const status = outcome.code.startsWith("BAKALARI_") ? 502 : 500;
       return c.json(
-        errorBody(c.var.requestId, outcome.code, outcome.errors[0]?.message ?? "The run failed", { status: "fail", runId: outcome.runId, errors: outcome.errors, coverage: outcome.coverage }),
+        errorBody(c.var.requestId, outcome.code, outcome.errors[0]?.message ?? "The run failed", { status: "fail", runId: outcome.runId, ...errorFields(outcome.errors), coverage: outcome.coverage, warningCount: outcome.warningCount, warningCounts: outcome.warningCounts }),
         status,
       );
     }

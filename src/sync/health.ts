@@ -16,14 +16,17 @@ export type Health = {
 /** After this long without a successful run the sync is stale (three missed cron ticks). */
 export const STALE_AFTER_MS = 45 * 60 * 1000;
 
-/** Finished runs are ok, fail and held; skipped and dry runs do not count. */
+/**
+ * Finished runs are ok, fail and held; skipped and dry runs do not count. A dry run that
+ * failed is recorded `fail` (with dry_run set): a preview must not turn /health failing.
+ */
 const FINISHED = ["ok", "fail", "held"] as const;
 
 export async function readHealth(db: Db, now: Date = new Date()): Promise<Health> {
   const [last] = await db
     .select({ status: syncRuns.status, startedAt: syncRuns.startedAt })
     .from(syncRuns)
-    .where(inArray(syncRuns.status, [...FINISHED]))
+    .where(and(inArray(syncRuns.status, [...FINISHED]), eq(syncRuns.dryRun, false)))
     .orderBy(latestStarted)
     .limit(1);
   const [success] = await db
@@ -33,7 +36,7 @@ export async function readHealth(db: Db, now: Date = new Date()): Promise<Health
       classesRead: sql<number | null>`(${syncRuns.coverage} -> 'rosters' ->> 'classesRead')::int`,
     })
     .from(syncRuns)
-    .where(and(eq(syncRuns.status, "ok")))
+    .where(and(eq(syncRuns.status, "ok"), eq(syncRuns.dryRun, false)))
     .orderBy(latestStarted)
     .limit(1);
   const health = decideHealth((last?.status as Health["lastRunStatus"]) ?? null, success?.at ?? null, now);

@@ -3,12 +3,13 @@
  * cron handler both call runSync; neither holds sync logic.
  */
 import { BakalariError, type Coverage, type Roster } from "../bakalari/roster";
-import { bakalariSourceFor } from "../bakalari/source";
+import { bakalariSourceFor, type ReadOptions } from "../bakalari/source";
 import type { Config } from "../config";
 import { openDatabase, type Database, type Db } from "../db/client";
-import type { Logger } from "../log";
+import { postgresCode, safeCause, type Logger } from "../log";
 import { applyPlan } from "./apply";
 import { describeHold, holdReasons, type HoldReason } from "./guard";
+import { boundCoverage, warningFields, type IssueCounts } from "./issues";
 import { isEmptyPlan, plan as makePlan, rowsToWrite, type Counts, type Plan } from "./plan";
 import { acquireLease, finishRun, getRun, recordSkipped, type RunError, type RunStart, type RunWarning, type Trigger } from "./runs";
 import { loadCurrentState } from "./state";
@@ -17,12 +18,14 @@ export type SyncRequest = {
   trigger: Trigger;
   dryRun?: boolean;
   force?: boolean;
+  /** Re-read only a rotating share of the rosters and reuse the rest; cron ticks do by default. */
+  incremental?: boolean;
   /** The operator token's name (never the token). */
   operator?: string | null;
   requestId?: string | null;
 };
 
-export type RosterSource = { read(): Promise<Roster>; requests(): number };
+export type RosterSource = { read(options?: ReadOptions): Promise<Roster>; requests(): number };
 
 export type SyncDeps = {
   config: Config;
@@ -43,7 +46,10 @@ type Common = {
   startedAt: string;
   completedAt: string;
   durationMs: number;
+  /** At most 200 in full, whatever the feed; warningCount and warningCounts count every one. */
   warnings: RunWarning[];
+  warningCount: number;
+  warningCounts: IssueCounts;
   bakalariRequests: number;
   statements: number;
   timings: Timings;
@@ -67,6 +73,7 @@ export async function runSync(deps: SyncDeps, request: SyncRequest): Promise<Syn
     dryRun: request.dryRun ?? false,
     // Cron never forces past a hold; a dry run ignores force.
     forced: request.trigger === "manual" && !request.dryRun && (request.force ?? false),
+    incremental: request.incremental ?? request.trigger === "cron",
   };
   const database = open(deps.config);
   const log = (level: "INFO" | "WARN" | "ERROR", message: string, fields: Record<string, unknown> = {}) =>
@@ -94,7 +101,7 @@ async function leased(deps: SyncDeps, database: Database, start: RunStart, log: 
   const t0 = Date.now();
   const startedAt = new Date(t0).toISOString();
   const timings: Timings = { sourceMs: 0, stateMs: 0, planMs: 0, applyMs: 0 };
-  log("INFO", "sync_start", { dryRun: start.dryRun, force: start.forced });
+  log("INFO", "sync_start", { dryRun: start.dryRun, force: start.forced, incremental: start.incremental });
 
   const source = (deps.source ?? ((db: Db) => bakalariSourceFor(deps.config, db)))(database.db);
   let counts: Counts | null = null;
@@ -109,7 +116,7 @@ async function leased(deps: SyncDeps, database: Database, start: RunStart, log: 
       startedAt,
       completedAt: new Date(completed).toISOString(),
       durationMs: completed - t0,
-      warnings,
+      ...warningFields(warnings),
       bakalariRequests: source.requests(),
       statements,
       timings,
@@ -118,8 +125,8 @@ async function leased(deps: SyncDeps, database: Database, start: RunStart, log: 
 
   try {
     let phase = Date.now();
-    const roster = await source.read();
-    coverage = roster.coverage;
+    const roster = await source.read({ incremental: start.incremental });
+    coverage = boundCoverage(roster.coverage);
     timings.sourceMs = Date.now() - phase;
 
     phase = Date.now();
@@ -186,7 +193,7 @@ async function leased(deps: SyncDeps, database: Database, start: RunStart, log: 
       return outcome;
     }
     const outcome = { ...common(statements), status: "fail" as const, code: runError.code, errors: [runError], counts };
-    log("ERROR", "sync_fail", { errors: [runError], counts, ...summary(outcome) });
+    log("ERROR", "sync_fail", { errors: [runError], cause: safeCause(error), counts, ...summary(outcome) });
     return outcome;
   }
 }
@@ -196,8 +203,9 @@ function summary(o: Common) {
     durationMs: o.durationMs,
     statements: o.statements,
     bakalariRequests: o.bakalariRequests,
-    warningCount: o.warnings.length,
-    warningCodes: [...new Set(o.warnings.map((w) => w.code))],
+    warningCount: o.warningCount,
+    warningCodes: Object.keys(o.warningCounts),
+    warningCounts: o.warningCounts,
     timings: o.timings,
   };
 }
@@ -250,13 +258,4 @@ function toRunError(error: unknown): RunError {
       ? `The database refused the run (Postgres error ${pgCode}); nothing was applied`
       : `The run failed (${name}); nothing was applied`,
   };
-}
-
-/** The SQLSTATE of a Postgres error, looking through Drizzle's wrapper (its cause). */
-function postgresCode(error: unknown): string | null {
-  for (let e: unknown = error, depth = 0; e && typeof e === "object" && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return code;
-  }
-  return null;
 }

@@ -7,6 +7,7 @@ import { and, eq, sql } from "drizzle-orm";
 import type { Db, Tx } from "../db/client";
 import { syncRuns, type RunStatus } from "../db/schema";
 import type { Coverage } from "../bakalari/roster";
+import { boundCoverage, fromStored, toStored, type IssueCounts } from "./issues";
 import type { Counts } from "./plan";
 
 /** How long a run may hold the lease. Runs take seconds; cron ticks every 15 minutes. */
@@ -33,12 +34,27 @@ export type SyncRun = {
   counts: Counts | null;
   /** What the run could see; null when it did not get as far as reading Bakaláři whole. */
   coverage: Coverage | null;
+  /** At most 200 in full (src/sync/issues.ts); warningCount and warningCounts count every one. */
   warnings: RunWarning[];
+  warningCount: number;
+  warningCounts: IssueCounts;
   errors: RunError[];
+  errorCount: number;
+  errorCounts: IssueCounts;
   bakalariRequests: number;
   statements: number;
   holdReasons?: unknown;
 };
+
+/** A run as the runs list shows it: the counts of its warnings, not the warnings. */
+/**
+ * A run as the runs list shows it: the whole SyncRun (DESIGN §3), its warnings cut to the first
+ * LISTED_WARNINGS (the first of every code first), with warningCount and warningCounts counting
+ * them all; GET /api/sync/runs/:id has the run's whole kept list.
+ */
+export type SyncRunSummary = SyncRun;
+/** Warnings each entry of the runs list carries in full: 100 runs of a hostile feed stay near 1 MB. */
+export const LISTED_WARNINGS = 20;
 
 export type RunStart = {
   id: string;
@@ -47,6 +63,8 @@ export type RunStart = {
   requestId: string | null;
   dryRun: boolean;
   forced: boolean;
+  /** Read only a rotating share of the rosters (cron ticks, or a POST that asks for it). */
+  incremental: boolean;
 };
 
 /**
@@ -114,9 +132,10 @@ export async function finishRun(db: Db | Tx, id: string, finish: RunFinish): Pro
       durationMs: sql`(extract(epoch from now() - ${syncRuns.startedAt}) * 1000)::int`,
       leaseExpiresAt: null,
       counts: finish.counts,
-      coverage: finish.coverage,
-      warnings: finish.warnings,
-      errors: finish.errors,
+      // Bounded whatever the feed: the record stays under 64 KB (src/sync/issues.ts).
+      coverage: boundCoverage(finish.coverage),
+      warnings: toStored("warnings", finish.warnings),
+      errors: toStored("errors", finish.errors),
       holdReasons: finish.holdReasons ?? null,
       bakalariRequests: finish.bakalariRequests,
       statements: finish.statements,
@@ -155,7 +174,7 @@ export const latestStarted = sql`${syncRuns.startedAt} desc nulls last`;
 const newestFirst = [latestStarted, sql`${syncRuns.id} desc nulls last`];
 
 /** Newest first; `before` pages past a run id (keyset pagination on started_at, id). */
-export async function listRuns(db: Db, options: { limit: number; before?: string }): Promise<SyncRun[] | null> {
+export async function listRuns(db: Db, options: { limit: number; before?: string }): Promise<SyncRunSummary[] | null> {
   if (options.before) {
     const [known] = await db.select({ id: syncRuns.id }).from(syncRuns).where(eq(syncRuns.id, options.before)).limit(1);
     if (!known) return null;
@@ -172,7 +191,10 @@ export async function listRuns(db: Db, options: { limit: number; before?: string
     )
     .orderBy(...newestFirst)
     .limit(options.limit);
-  return rows.map(toSyncRun);
+  return rows.map((row) => {
+    const run = toSyncRun(row);
+    return { ...run, warnings: run.warnings.slice(0, LISTED_WARNINGS) };
+  });
 }
 
 export function toSyncRun(row: typeof syncRuns.$inferSelect): SyncRun {
@@ -187,10 +209,20 @@ export function toSyncRun(row: typeof syncRuns.$inferSelect): SyncRun {
     durationMs: row.durationMs,
     counts: (row.counts as Counts | null) ?? null,
     coverage: (row.coverage as Coverage | null) ?? null,
-    warnings: (row.warnings as RunWarning[]) ?? [],
-    errors: (row.errors as RunError[]) ?? [],
+    ...warningsOf(row.warnings),
+    ...errorsOf(row.errors),
     bakalariRequests: row.bakalariRequests,
     statements: row.statements,
     ...(row.holdReasons ? { holdReasons: row.holdReasons } : {}),
   };
+}
+
+function warningsOf(stored: unknown) {
+  const b = fromStored<RunWarning>("warnings", stored);
+  return { warnings: b.kept, warningCount: b.count, warningCounts: b.counts };
+}
+
+function errorsOf(stored: unknown) {
+  const b = fromStored<RunError>("errors", stored);
+  return { errors: b.kept, errorCount: b.count, errorCounts: b.counts };
 }

@@ -42,7 +42,7 @@ type Overrides = Partial<Omit<BakalariSourceOptions, "config" | "tokenCache" | "
 function source(overrides: Overrides = {}) {
   const { config, http, ...rest } = overrides;
   return bakalariSourceFor(
-    { bakalariUrl: FAKE, bakalariUsername: "sync-service", bakalariPassword: "test-password", tokenKey: KEY, publicTimetable: "off", ...config },
+    { bakalariUrl: FAKE, bakalariUsername: "sync-service", bakalariPassword: "test-password", tokenKey: KEY, publicTimetable: "off", rosterRotation: 4, publicTimetableMaxAgeHours: 24, ...config },
     database.db,
     {
       now: () => new Date(SCHOOL_DAY),

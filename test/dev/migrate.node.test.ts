@@ -25,7 +25,7 @@ describe("npm run db:migrate", () => {
     const tables = await withNodeDatabase(url, async (db) =>
       (await db.execute(sql`select table_name from information_schema.tables where table_schema = 'public' order by 1`)).rows.map((r) => (r as { table_name: string }).table_name),
     );
-    expect(tables).toEqual(["auth_failures", "bakalari_public_timetables", "bakalari_sessions", "classes", "enrollments", "external_refs", "operator_tokens", "subjects", "sync_runs", "users"]);
+    expect(tables).toEqual(["bakalari_public_timetables", "bakalari_rosters", "bakalari_sessions", "classes", "enrollments", "external_refs", "operator_tokens", "subjects", "sync_runs", "users"]);
 
     const second = migrate();
     expect(second.status).toBe(0);

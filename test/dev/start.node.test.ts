@@ -46,6 +46,14 @@ describe("npm start", () => {
     });
 
     expect(output).toMatch(/\[start\] sync ok in \d+ ms/);
+    // The Worker's own log events (its console.log lines) are shown, not hidden by the log level.
+    await new Promise<void>((resolve) => {
+      const seen = () => output.includes("sync_ok") && resolve();
+      seen();
+      child.stdout.on("data", seen);
+      child.stderr.on("data", seen);
+    });
+    expect(output).toMatch(/\[wrangler\].*sync_start/);
     expect(output).toMatch(/classes +created 8/);
     const ports = [...output.matchAll(/127\.0\.0\.1:(\d+)/g)].map((m) => Number(m[1]));
     expect(ports).toContain(port);

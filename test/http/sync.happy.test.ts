@@ -9,7 +9,7 @@ import type { Database } from "../../src/db/client";
 import { createToken } from "../../src/operators/tokens";
 import { useTestDatabase } from "../support/database";
 import { activeView, rowVersions } from "../support/inspect";
-import { fetchWorker, OPERATOR_TOKEN, runScheduled, testBindings } from "../support/worker";
+import { fetchWorker, OPERATOR_TOKEN, OPERATOR_TOKEN_KEY_BYTES, runScheduled, testBindings } from "../support/worker";
 
 const fake = fakeControl(inject("fakeBakalariUrl"));
 const auth = { authorization: `Bearer ${OPERATOR_TOKEN}` };
@@ -83,7 +83,7 @@ describe("syncing through the API and cron", () => {
   });
 
   it("records the name of the stored token that started a run, never the token", async () => {
-    const { token } = await createToken(db.db, "ci-nightly");
+    const { token } = await createToken(db.db, "ci-nightly", OPERATOR_TOKEN_KEY_BYTES);
     const res = await post(undefined, { authorization: `Bearer ${token}` });
     expect(res.status).toBe(200);
     const row = (await db.db.execute(sql`select operator from sync_runs where id = ${res.body.runId}`)).rows[0];

@@ -1,9 +1,10 @@
 import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../src/db/client";
-import { createToken, revokeToken, MAX_FAILURES } from "../../src/operators/tokens";
+import { MAX_FAILURES } from "../../src/operators/rate-limit";
+import { createToken, revokeToken } from "../../src/operators/tokens";
 import { useTestDatabase } from "../support/database";
-import { fetchWorker, OPERATOR_TOKEN, testBindings } from "../support/worker";
+import { fetchWorker, OPERATOR_TOKEN, OPERATOR_TOKEN_KEY_BYTES, testBindings } from "../support/worker";
 
 describe("operator auth", () => {
   const t = useTestDatabase("file");
@@ -51,7 +52,7 @@ describe("operator auth", () => {
   });
 
   it("accepts a stored token, records its use, and refuses it once revoked", async () => {
-    const { token } = await createToken(db.db, "nightly-script");
+    const { token } = await createToken(db.db, "nightly-script", OPERATOR_TOKEN_KEY_BYTES);
     const stored = (await db.db.execute(sql`select token_hash, last_used_at from operator_tokens where name = 'nightly-script'`)).rows[0] as { token_hash: string; last_used_at: unknown };
     expect(stored.token_hash).toMatch(/^[0-9a-f]{64}$/);
     expect(stored.token_hash).not.toContain(token);
@@ -66,26 +67,29 @@ describe("operator auth", () => {
   });
 
   it("works without OPERATOR_TOKEN when a stored token is used", async () => {
-    const { token } = await createToken(db.db, "no-bootstrap");
+    const { token } = await createToken(db.db, "no-bootstrap", OPERATOR_TOKEN_KEY_BYTES);
     const res = await fetchWorker("/api/sync/runs", { headers: as({ authorization: `Bearer ${token}` }) }, testBindings({ DATABASE_URL: url, OPERATOR_TOKEN: undefined }));
     expect(res.status).toBe(200);
   });
 
-  it(`answers 429 with Retry-After after ${MAX_FAILURES} failures from one client, and never refuses another client's valid token`, async () => {
+  it(`answers 429 with Retry-After once a client failed ${MAX_FAILURES} times, and never refuses a valid token`, async () => {
     const attacker = as();
-    for (let i = 0; i < MAX_FAILURES; i++) {
-      expect((await runs({ ...attacker, authorization: `Bearer guess-${i}` })).status).toBe(401);
+    // The edge limiter counts per window of a minute; should one end mid-test, the count starts
+    // again, so the 429 is looked for over two windows' worth of guesses.
+    const statuses: number[] = [];
+    let limited: Response | undefined;
+    for (let i = 0; i <= 2 * MAX_FAILURES && !limited; i++) {
+      const res = await runs({ ...attacker, authorization: `Bearer guess-${i}` });
+      statuses.push(res.status);
+      if (res.status === 429) limited = res;
     }
-    const limited = await runs({ ...attacker, authorization: `Bearer ${OPERATOR_TOKEN}` });
-    expect(limited.status).toBe(429);
-    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
-    expect(await limited.json()).toMatchObject({ success: false, code: "RATE_LIMITED" });
+    expect(statuses.slice(0, MAX_FAILURES)).toEqual(Array(MAX_FAILURES).fill(401));
+    expect(limited?.headers.get("retry-after")).toBe("60");
+    expect(await limited!.json()).toMatchObject({ success: false, code: "RATE_LIMITED" });
 
-    const someoneElse = await runs(as({ authorization: `Bearer ${OPERATOR_TOKEN}` }));
-    expect(someoneElse.status).toBe(200);
-    // No client address is stored, only a hash of it.
-    const keys = (await db.db.execute(sql`select distinct client_key from auth_failures`)).rows as { client_key: string }[];
-    for (const k of keys) expect(k.client_key).not.toMatch(/192\.0\.2/);
+    // The operator's valid token is accepted even from that address, and another client is not limited.
+    expect((await runs({ ...attacker, authorization: `Bearer ${OPERATOR_TOKEN}` })).status).toBe(200);
+    expect((await runs(as({ authorization: "Bearer guess" }))).status).toBe(401);
   });
 
   it("puts secure headers on every response", async () => {

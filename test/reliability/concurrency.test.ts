@@ -23,7 +23,8 @@ describe(`${POSTS} concurrent POSTs and a cron tick, ${ROUNDS} rounds`, { timeou
 
   beforeAll(async () => {
     db = t.database;
-    env = testBindings({ DATABASE_URL: t.url, BAKALARI_TOKEN_KEY: TOKEN_KEY });
+    // Whichever run wins must converge in one go, a cron tick too: every roster every tick.
+    env = testBindings({ DATABASE_URL: t.url, BAKALARI_TOKEN_KEY: TOKEN_KEY, SYNC_ROSTER_ROTATION: "1" });
   });
   beforeEach(async () => {
     await fake.reset({ size: "small", seed: 13 });

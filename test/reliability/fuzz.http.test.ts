@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import type { Bindings } from "../../src/config";
 import type { Database } from "../../src/db/client";
+import { repeatedKey } from "../../src/http/json-keys";
 import { MAX_BODY_BYTES, syncBodySchema } from "../../src/http/sync-routes";
 import { connect, createTestDatabase } from "../support/database";
 import { rowVersions } from "../support/inspect";
@@ -234,6 +235,8 @@ function expectedStatus(body: Uint8Array, type: string | undefined): number {
   if (text.trim() === "") return 409;
   if (!isJson) return 400;
   try {
+    // A repeated key is refused, whatever the last of it says (test/http/json-keys.test.ts).
+    if (repeatedKey(text) !== null) return 400;
     return syncBodySchema.safeParse(JSON.parse(text)).success ? 409 : 400;
   } catch {
     return 400;

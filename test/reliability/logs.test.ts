@@ -12,7 +12,7 @@ import type { Database } from "../../src/db/client";
 import { createToken } from "../../src/operators/tokens";
 import { contentHash } from "../../src/sync/hash";
 import { connect, createTestDatabase } from "../support/database";
-import { fetchWorker, runScheduled, testBindings } from "../support/worker";
+import { fetchWorker, OPERATOR_TOKEN_KEY, OPERATOR_TOKEN_KEY_BYTES, runScheduled, testBindings } from "../support/worker";
 import { fake, postSync, TOKEN_KEY, type Json } from "./harness";
 
 const CONSOLE = ["log", "info", "warn", "error", "debug"] as const;
@@ -33,7 +33,7 @@ describe("no secret and no personal name in any log line of a faulty day", { tim
     db = connect(url);
     env = testBindings({ DATABASE_URL: url, BAKALARI_TOKEN_KEY: TOKEN_KEY, BAKALARI_USERNAME: username, BAKALARI_PASSWORD: password });
     await fake.reset({ size: "small", seed: 16, username, password });
-    storedToken = (await createToken(db.db, "log-hygiene")).token;
+    storedToken = (await createToken(db.db, "log-hygiene", OPERATOR_TOKEN_KEY_BYTES)).token;
 
     for (const method of CONSOLE) vi.spyOn(console, method).mockImplementation((...args: unknown[]) => void lines.push({ method, args }));
     const realFetch = globalThis.fetch;
@@ -127,7 +127,7 @@ describe("no secret and no personal name in any log line of a faulty day", { tim
   it("holds no secret, no credential and no personal name in any line", () => {
     const text = lines.map((l) => l.args.map((a) => (typeof a === "string" ? a : JSON.stringify(a))).join(" "));
     expect(text.length).toBeGreaterThan(20);
-    const secrets = [env.OPERATOR_TOKEN!, storedToken, password, `${password}-wrong`, TOKEN_KEY, env.DATABASE_URL!, username, ...issued];
+    const secrets = [env.OPERATOR_TOKEN!, storedToken, password, `${password}-wrong`, TOKEN_KEY, OPERATOR_TOKEN_KEY, env.DATABASE_URL!, username, ...issued];
     expect(names.size).toBeGreaterThan(200);
     for (const line of text) {
       for (const secret of secrets) expect(line.includes(secret), `a secret in: ${line.slice(0, 200)}`).toBe(false);

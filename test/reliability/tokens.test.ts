@@ -1,17 +1,19 @@
 /**
  * Operator tokens are compared in constant time: as SHA-256 digests, through workerd's
  * crypto.subtle.timingSafeEqual, for the bootstrap OPERATOR_TOKEN and for stored tokens,
- * on the Worker's request path as well as in verifyToken itself.
+ * on the Worker's request path as well as in verifyToken itself. (A stored token's signature
+ * is checked by crypto.subtle.verify, which compares in constant time on its own.)
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Database } from "../../src/db/client";
 import { sha256 } from "../../src/digest";
 import { createToken, verifyToken } from "../../src/operators/tokens";
 import { connect, createTestDatabase } from "../support/database";
-import { fetchWorker, OPERATOR_TOKEN, testBindings } from "../support/worker";
+import { fetchWorker, OPERATOR_TOKEN, OPERATOR_TOKEN_KEY_BYTES, testBindings } from "../support/worker";
 
 type SubtleWithTimingSafeEqual = SubtleCrypto & { timingSafeEqual(a: ArrayBufferView, b: ArrayBufferView): boolean };
 const subtle = crypto.subtle as SubtleWithTimingSafeEqual;
+const keys = { bootstrap: OPERATOR_TOKEN, signingKey: OPERATOR_TOKEN_KEY_BYTES };
 const bytes = (view: ArrayBufferView) => Array.from(new Uint8Array(view.buffer, view.byteOffset, view.byteLength));
 
 describe("timing-safe token comparison", () => {
@@ -33,7 +35,7 @@ describe("timing-safe token comparison", () => {
 
   it("compares the bootstrap token as SHA-256 digests with timingSafeEqual, right or wrong", async () => {
     const spy = vi.spyOn(subtle, "timingSafeEqual");
-    expect(await verifyToken(db.db, OPERATOR_TOKEN, OPERATOR_TOKEN)).toEqual({ name: "OPERATOR_TOKEN", tokenId: null });
+    expect(await verifyToken(OPERATOR_TOKEN, keys, () => db.db)).toEqual({ name: "OPERATOR_TOKEN", tokenId: null });
     expect(spy).toHaveBeenCalledTimes(1);
     const [a, b] = spy.mock.calls[0]!;
     expect(bytes(a)).toEqual(bytes(await sha256(OPERATOR_TOKEN)));
@@ -42,16 +44,16 @@ describe("timing-safe token comparison", () => {
     spy.mockClear();
     // A wrong token of the same length, differing in the last character only: compared the same way.
     const wrong = `${OPERATOR_TOKEN.slice(0, -1)}X`;
-    expect(await verifyToken(db.db, wrong, OPERATOR_TOKEN)).toBeNull();
+    expect(await verifyToken(wrong, keys, () => db.db)).toBeNull();
     expect(spy).toHaveBeenCalled();
     expect(bytes(spy.mock.calls[0]![0])).toEqual(bytes(await sha256(wrong)));
     expect(spy.mock.results[0]!.value).toBe(false);
   });
 
   it("compares a stored token's digest with timingSafeEqual after the lookup by hash", async () => {
-    const { token } = await createToken(db.db, `timing-${crypto.randomUUID()}`);
+    const { token } = await createToken(db.db, `timing-${crypto.randomUUID()}`, OPERATOR_TOKEN_KEY_BYTES);
     const spy = vi.spyOn(subtle, "timingSafeEqual");
-    const operator = await verifyToken(db.db, token, OPERATOR_TOKEN);
+    const operator = await verifyToken(token, keys, () => db.db);
     expect(operator?.tokenId).toEqual(expect.any(String));
     // Once against the bootstrap token (false), once against the stored hash (true).
     expect(spy.mock.results.map((r) => r.value)).toEqual([false, true]);
@@ -63,7 +65,7 @@ describe("timing-safe token comparison", () => {
 
   it("goes through timingSafeEqual on the Worker's request path, for both kinds of token", async () => {
     const env = testBindings({ DATABASE_URL: url });
-    const { token } = await createToken(db.db, `request-${crypto.randomUUID()}`);
+    const { token } = await createToken(db.db, `request-${crypto.randomUUID()}`, OPERATOR_TOKEN_KEY_BYTES);
     const spy = vi.spyOn(subtle, "timingSafeEqual");
     const asEnv = await fetchWorker("/api/sync/runs", { headers: { authorization: `Bearer ${OPERATOR_TOKEN}` } }, env);
     expect(asEnv.status).toBe(200);

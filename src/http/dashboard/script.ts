@@ -5,10 +5,17 @@
  * attributes: data from the API never reaches innerHTML.
  *
  * Kept free of backticks and "${" so it can live in this String.raw literal.
+ *
+ * Text from Bakaláři (ids, and messages quoting them) is shown through displayText and
+ * displayId (src/display.ts), passed in by their source text: control and format
+ * characters become visible escapes, and each id sits in a <bdi> of its own.
  */
-export const dashboardScript = String.raw`
+import { displayId, displayText } from "../../display";
+
+export const dashboardScript =
+  String.raw`
 "use strict";
-(function () {
+(function (displayText, displayId) {
   var TOKEN_KEY = "bakalari-sync.operator-token";
   var PAGE_SIZE = 20;
   var SVG_NS = "http://www.w3.org/2000/svg";
@@ -107,6 +114,13 @@ export const dashboardScript = String.raw`
   function timeEl(iso) {
     return el("time", { datetime: iso, text: when(iso) });
   }
+  /** An id from the API: isolated from the text around it, its spaces and invisible characters shown. */
+  function idEl(id) {
+    return el("bdi", { class: "id", text: displayId(String(id)) });
+  }
+  function textOf(value) {
+    return displayText(String(value === undefined || value === null ? "" : value));
+  }
   function duration(ms) {
     if (typeof ms !== "number") return "\u2014";
     if (ms < 1000) return ms + " ms";
@@ -126,7 +140,7 @@ export const dashboardScript = String.raw`
   function holdText(r) {
     var verb = r.kind === "deactivate" ? "deactivate" : "update";
     var pct = function (x) { return Math.round(Number(x) * 100) + "%"; };
-    return "Would " + verb + " " + number.format(r.count) + " of " + number.format(r.activeBefore) + " active " + r.type +
+    return "Would " + verb + " " + number.format(r.count) + " of " + number.format(r.activeBefore) + " active " + textOf(r.type) +
       " (" + pct(r.ratio) + "; the limit is " + pct(r.limit) + ")";
   }
   function changeTotals(counts) {
@@ -172,9 +186,9 @@ export const dashboardScript = String.raw`
 
   function describeProblem(res, what) {
     var b = res.body || {};
-    var text = what + ": " + (b.message || ("the Worker answered HTTP " + res.status));
-    if (b.code) text += " (" + b.code + ")";
-    if (b.requestId) text += ". Request id " + b.requestId + ".";
+    var text = what + ": " + (b.message ? textOf(b.message) : ("the Worker answered HTTP " + res.status));
+    if (b.code) text += " (" + textOf(b.code) + ")";
+    if (b.requestId) text += ". Request id " + displayId(String(b.requestId)) + ".";
     return text;
   }
 
@@ -231,7 +245,7 @@ export const dashboardScript = String.raw`
       if (b.rosterCoverage) parts.push(". Rosters read for " + number.format(b.rosterCoverage.classesRead) + " of " + plural(b.rosterCoverage.classes, "class", "classes"));
       ui.health.replaceChildren.apply(ui.health, parts);
     } else {
-      ui.health.textContent = "Health: unknown (" + (b && b.code ? b.code : "HTTP " + res.status) + ")";
+      ui.health.textContent = "Health: unknown (" + (b && b.code ? textOf(b.code) : "HTTP " + res.status) + ")";
     }
   }
 
@@ -266,13 +280,55 @@ export const dashboardScript = String.raw`
     return el("div", { class: "scroll", role: "region", "aria-label": caption, tabindex: "0" }, table);
   }
 
-  function issuesList(items, noun) {
-    if (!items || !items.length) return null;
+  /** Warnings or errors: the first 20 of those the run kept; total counts every one (a run keeps at most 200). */
+  function issueItems(items, total) {
     var shown = items.slice(0, 20).map(function (w) {
-      return el("li", {}, [el("code", { text: String(w.code || "") }), ": " + String(w.message || "") + (w.externalId ? " (id " + JSON.stringify(w.externalId) + ")" : "")]);
+      var parts = [el("code", { text: textOf(w.code) }), ": " + textOf(w.message)];
+      if (w.externalId !== undefined && w.externalId !== null) parts.push(" (id ", idEl(w.externalId), ")");
+      return el("li", {}, parts);
     });
-    if (items.length > shown.length) shown.push(el("li", { text: "and " + plural(items.length - shown.length, "more", "more") }));
-    return el("details", {}, [el("summary", { text: plural(items.length, noun, noun + "s") }), el("ul", { class: "compact" }, shown)]);
+    if (total > shown.length) shown.push(el("li", { class: "muted", text: "and " + plural(total - shown.length, "more", "more") }));
+    return el("ul", { class: "compact" }, shown);
+  }
+  function issuesList(items, noun, total) {
+    var n = typeof total === "number" ? total : (items || []).length;
+    if (!n) return null;
+    return el("details", {}, [el("summary", { text: plural(n, noun, noun + "s") }), issueItems(items || [], n)]);
+  }
+  /** Counts by code, most frequent first: { BAKALARI_RECORD_INVALID: 60000, … }. */
+  function countsByCode(counts) {
+    var codes = Object.keys(counts || {}).sort(function (a, b) { return counts[b] - counts[a] || (a < b ? -1 : 1); });
+    return el("ul", { class: "compact codes" }, codes.map(function (code) {
+      return el("li", {}, [el("code", { text: textOf(code) }), ": " + number.format(Number(counts[code]) || 0)]);
+    }));
+  }
+  /** A run's warnings in the runs list: their count by code; the warnings themselves are asked for when opened. */
+  function runWarnings(run) {
+    var n = typeof run.warningCount === "number" ? run.warningCount : 0;
+    if (!n) return null;
+    var loaded = el("div", { class: "run-warnings" });
+    var details = el("details", { class: "warnings" }, [el("summary", { text: plural(n, "warning", "warnings") }), countsByCode(run.warningCounts), loaded]);
+    details.addEventListener("toggle", function () {
+      if (details.open && !loaded.hasChildNodes()) loadWarnings(run.runId, loaded);
+    });
+    return details;
+  }
+  async function loadWarnings(runId, into) {
+    into.replaceChildren(el("p", { class: "muted", text: "Loading…" }));
+    var res = await call("GET", "/api/sync/runs/" + encodeURIComponent(runId));
+    if (refused(res)) return;
+    var run = res.body && res.body.run;
+    if (res.status !== 200 || !run) {
+      into.replaceChildren(el("p", { text: describeProblem(res, "The warnings could not be loaded") }));
+      return;
+    }
+    var kept = run.warnings || [];
+    into.replaceChildren(
+      el("p", { class: "muted", text: kept.length < run.warningCount
+        ? "The run kept the first " + plural(kept.length, "warning", "warnings") + " of each kind in full and counted the rest:"
+        : "The warnings:" }),
+      issueItems(kept, kept.length)
+    );
   }
 
   var REASONS = {
@@ -291,27 +347,31 @@ export const dashboardScript = String.raw`
     if (!cov || !cov.rosters) return null;
     var r = cov.rosters, cat = cov.catalog || {};
     var line = "Rosters read for " + number.format(r.classesRead) + " of " + plural(r.classes, "class", "classes") +
-      " (" + number.format(r.groupsRead) + " of " + plural(r.groups, "group", "groups") + ")";
+      " (" + number.format(r.groupsRead) + " of " + plural(r.groups, "group", "groups") + " read now" +
+      (r.groupsReused ? ", " + number.format(r.groupsReused) + " reused from earlier reads" : "") + ")";
     var source = "Catalog: " + plural(cat.classes, "class", "classes") + ", " + plural(cat.teachers, "teacher", "teachers") + ", " +
-      plural(cat.subjects, "subject", "subjects") + "; account type " + (cov.account && cov.account.type ? cov.account.type : "unknown") +
+      plural(cat.subjects, "subject", "subjects") + "; account type " + (cov.account && cov.account.type ? textOf(cov.account.type) : "unknown") +
       "; public timetable " + (cat.publicTimetable || "off");
     var parts = [el("p", { class: "coverage", text: line + ". " + source + "." })];
     var exempt = r.exempt || [];
-    if (exempt.length) {
+    var exemptCount = typeof r.classesExempt === "number" ? r.classesExempt : exempt.length;
+    if (exemptCount) {
       var byReason = {};
       exempt.forEach(function (e) { (byReason[e.reason] = byReason[e.reason] || []).push(e.classId); });
       var items = Object.keys(byReason).map(function (reason) {
         var ids = byReason[reason];
         return el("li", {}, [(REASONS[reason] || reason) + ": " + plural(ids.length, "class", "classes") + " "].concat(
-          ids.slice(0, 20).map(function (id) { return el("code", { class: "id", text: JSON.stringify(id) }); })));
+          ids.slice(0, 20).flatMap(function (id, i) { return i === 0 ? [idEl(id)] : [", ", idEl(id)]; })));
       });
-      parts.push(el("details", {}, [el("summary", { text: plural(exempt.length, "class", "classes") + " exempt: their pupils are left as they are" }), el("ul", { class: "compact" }, items)]));
+      // A run lists at most 200 exempt classes by id; the count is of all of them.
+      if (exemptCount > exempt.length) items.push(el("li", { class: "muted", text: "and " + plural(exemptCount - exempt.length, "more class", "more classes") + " not listed" }));
+      parts.push(el("details", {}, [el("summary", { text: plural(exemptCount, "class", "classes") + " exempt: their pupils are left as they are" }), el("ul", { class: "compact" }, items)]));
     }
     return el("div", { class: "coverage-block" }, parts);
   }
 
   function runMeta(b) {
-    var parts = ["Run ", el("code", { text: String(b.runId) })];
+    var parts = ["Run ", el("code", {}, idEl(b.runId))];
     if (typeof b.durationMs === "number") parts.push(", took " + duration(b.durationMs));
     if (b.completedAt) parts.push(", finished ", timeEl(b.completedAt));
     return el("p", { class: "muted" }, parts);
@@ -333,7 +393,7 @@ export const dashboardScript = String.raw`
         parts.push(el("p", { text: "A real sync would be held for review:" }));
         parts.push(el("ul", { class: "compact" }, (b.holdReasons || []).map(function (r) { return el("li", { text: holdText(r) }); })));
       }
-      parts.push(coverageSummary(b.coverage), countsTable(b.counts, "What a sync would change"), issuesList(b.warnings, "warning"));
+      parts.push(coverageSummary(b.coverage), countsTable(b.counts, "What a sync would change"), issuesList(b.warnings, "warning", b.warningCount));
       showOutcome("dry_run", "Preview (dry run): nothing was written", parts);
       return;
     }
@@ -341,7 +401,7 @@ export const dashboardScript = String.raw`
       runMeta(b),
       coverageSummary(b.coverage),
       countsTable(b.counts, "What the sync changed"),
-      issuesList(b.warnings, "warning")
+      issuesList(b.warnings, "warning", b.warningCount)
     ]);
   }
 
@@ -353,25 +413,25 @@ export const dashboardScript = String.raw`
       el("ul", { class: "compact", id: "hold-reasons" }, (b.holdReasons || []).map(function (r) { return el("li", { text: holdText(r) }); })),
       coverageSummary(b.coverage),
       countsTable(b.counts, "What the held run would change"),
-      issuesList(b.warnings, "warning"),
+      issuesList(b.warnings, "warning", b.warningCount),
       el("p", { text: "If the change is real (for example classes that really left), apply it." }),
       el("div", { class: "buttons" }, apply),
-      el("p", { class: "muted" }, ["Run ", el("code", { text: String(b.runId) })])
+      el("p", { class: "muted" }, ["Run ", el("code", {}, idEl(b.runId))])
     ]);
   }
 
   function renderFailure(res) {
     var b = res.body || {};
-    var title = res.status === 409 ? "Another run is in progress" : "Sync failed" + (b.code ? ": " + b.code : " (HTTP " + res.status + ")");
+    var title = res.status === 409 ? "Another run is in progress" : "Sync failed" + (b.code ? ": " + textOf(b.code) : " (HTTP " + res.status + ")");
     var parts = [];
     if (res.status === 409) {
-      parts.push(el("p", {}, ["Run ", el("code", { text: String(b.runningRunId || "unknown") }), " holds the lease. Try again when it has finished."]));
+      parts.push(el("p", {}, ["Run ", el("code", {}, idEl(b.runningRunId || "unknown")), " holds the lease. Try again when it has finished."]));
     } else {
-      parts.push(el("p", { text: String(b.message || "The Worker answered HTTP " + res.status + ".") }));
-      if (Array.isArray(b.errors) && b.errors.length) parts.push(issuesList(b.errors, "error"));
-      if (b.runId) parts.push(el("p", { class: "muted" }, ["Run ", el("code", { text: String(b.runId) })]));
+      parts.push(el("p", { text: b.message ? textOf(b.message) : "The Worker answered HTTP " + res.status + "." }));
+      if (Array.isArray(b.errors) && b.errors.length) parts.push(issuesList(b.errors, "error", b.errorCount));
+      if (b.runId) parts.push(el("p", { class: "muted" }, ["Run ", el("code", {}, idEl(b.runId))]));
     }
-    if (b.requestId) parts.push(el("p", { class: "muted" }, ["Request id ", el("code", { text: String(b.requestId) })]));
+    if (b.requestId) parts.push(el("p", { class: "muted" }, ["Request id ", el("code", {}, idEl(b.requestId))]));
     showOutcome(res.status === 409 ? "running" : "fail", title, parts);
   }
 
@@ -439,11 +499,11 @@ export const dashboardScript = String.raw`
     ui.runsEmpty.hidden = runs.length > 0;
     ui.runsTable.hidden = runs.length === 0;
     ui.runsBody.replaceChildren.apply(ui.runsBody, runs.map(function (run) {
-      var issues = [issuesList(run.errors, "error"), issuesList(run.warnings, "warning")].filter(Boolean);
-      var trigger = run.trigger === "cron" ? "Cron" : "Manual" + (run.operator ? " (" + run.operator + ")" : "");
+      var issues = [issuesList(run.errors, "error", run.errorCount), runWarnings(run)].filter(Boolean);
+      var trigger = run.trigger === "cron" ? ["Cron"] : run.operator ? ["Manual (", idEl(run.operator), ")"] : ["Manual"];
       return el("tr", { "data-run-id": run.runId, "data-status": run.status }, [
         el("td", { "data-label": "Started" }, timeEl(run.startedAt)),
-        el("td", { "data-label": "Trigger", text: trigger }),
+        el("td", { "data-label": "Trigger" }, trigger),
         el("td", { "data-label": "Status" }, statusBadge(run.status)),
         el("td", { "data-label": "Duration", text: duration(run.durationMs) }),
         el("td", { "data-label": "Changes", class: "changes" }, [el("div", {}, changesCell(run)), coverageLine(run.coverage)]),
@@ -643,5 +703,6 @@ export const dashboardScript = String.raw`
   loadHealth();
   if (token()) loadRuns(false);
   else showSignIn();
-})();
+})` +
+  `(${displayText.toString()}, ${displayId.toString()});
 `;

@@ -73,8 +73,12 @@ figcaption { font-weight: 600; margin-bottom: .25rem; }
 .legend svg { width: 1rem; height: 1rem; vertical-align: -.15rem; margin-right: .3rem; border: 1px solid var(--line); }
 dialog { max-width: min(32rem, calc(100vw - 2rem)); margin: auto; color: var(--text); }
 dialog::backdrop { background: rgb(0 0 0 / .45); }
-/* Ids keep their spaces visible: " 6" and "6" are different classes. */
-code.id { white-space: pre; margin-right: .35rem; }
+/*
+ * Ids keep their spaces visible: " 6" and "6" are different classes. Each id is isolated
+ * (<bdi>) so that right-to-left text in it cannot reorder what is around it, and its
+ * spaces are shown as "·" (displayId).
+ */
+bdi.id { white-space: pre-wrap; unicode-bidi: isolate; font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; }
 .coverage-block { margin: .5rem 0; }
 @media (max-width: 40rem) {
   header, main { padding: 0 .5rem; }
