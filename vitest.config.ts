@@ -46,7 +46,11 @@ export default defineConfig({
           // node-postgres (the Hyperdrive path) is CommonJS that requires pg-protocol, which the pool
           // would resolve to its ES build (workers-sdk#12984): pre-bundle it, leaving Node's and
           // workerd's built-in modules to workerd.
-          deps: { optimizer: { ssr: { enabled: true, include: ["pg"], rolldownOptions: { external: [...builtinModules, /^node:/, /^cloudflare:/] } } } },
+          deps: {
+            optimizer: {
+              ssr: { enabled: true, include: ["pg"], rolldownOptions: { external: [...builtinModules, /^node:/, /^cloudflare:/] } },
+            },
+          },
           name: "workers",
           include: ["test/**/*.test.ts"],
           exclude: ["test/**/*.node.test.ts"],

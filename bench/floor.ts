@@ -37,7 +37,8 @@ function rowColumns(type: EntityType, rows: RowWrite<unknown>[]): Col[] {
   }
 }
 
-const unnest = (cols: Col[]) => `unnest(${cols.map(([, t], i) => `$${i + 1}::${t}[]`).join(", ")}) as v(${cols.map(([n]) => n).join(", ")})`;
+const unnest = (cols: Col[]) =>
+  `unnest(${cols.map(([, t], i) => `$${i + 1}::${t}[]`).join(", ")}) as v(${cols.map(([n]) => n).join(", ")})`;
 
 /** Writes the plan's rows and refs; returns the time from BEGIN to COMMIT answered. */
 export async function floorWrite(pool: Pool, plan: Plan): Promise<FloorResult> {
@@ -59,7 +60,10 @@ export async function floorWrite(pool: Pool, plan: Plan): Promise<FloorResult> {
     const set = [...cols.slice(1).map(([n]) => `${n} = v.${n}`), "active = true", "deactivated_at = null", "updated_at = now()"];
     add(cols, () => `update ${type} as t set ${set.join(", ")} from ${unnest(cols)} where t.id = v.id`);
     const gone: Col[] = [["id", "uuid", e.deactivate]];
-    add(gone, () => `update ${type} as t set active = false, deactivated_at = now(), updated_at = now() from ${unnest(gone)} where t.id = v.id`);
+    add(
+      gone,
+      () => `update ${type} as t set active = false, deactivated_at = now(), updated_at = now() from ${unnest(gone)} where t.id = v.id`,
+    );
     for (const r of e.create as RowWrite<unknown>[]) {
       refs.type.push(REF_TYPE[type]);
       refs.externalId.push(r.externalId);
@@ -85,9 +89,11 @@ export async function floorWrite(pool: Pool, plan: Plan): Promise<FloorResult> {
     ["external_id", "text", changed.externalId],
     ["content_hash", "text", changed.hash],
   ];
-  add(changedCols, () =>
-    `update external_refs as t set content_hash = v.content_hash, updated_at = now() from ${unnest(changedCols)} ` +
-    "where t.type = v.type and t.external_id = v.external_id",
+  add(
+    changedCols,
+    () =>
+      `update external_refs as t set content_hash = v.content_hash, updated_at = now() from ${unnest(changedCols)} ` +
+      "where t.type = v.type and t.external_id = v.external_id",
   );
 
   if (statements.length === 0) return { ms: 0, statements: 0 };

@@ -35,10 +35,25 @@ type Stratum = { type: EntityType; kind: Kind; items: Row[]; statementsEach: num
 
 const COLUMNS: Record<EntityType, [string, string][]> = {
   // [column, field of the plan's record]
-  classes: [["name", "name"], ["abbrev", "abbrev"]],
-  subjects: [["name", "name"], ["abbrev", "abbrev"]],
-  users: [["name", "name"], ["abbrev", "abbrev"], ["role", "role"], ["class_id", "classId"]],
-  enrollments: [["user_id", "userId"], ["subject_id", "subjectId"], ["class_id", "classId"]],
+  classes: [
+    ["name", "name"],
+    ["abbrev", "abbrev"],
+  ],
+  subjects: [
+    ["name", "name"],
+    ["abbrev", "abbrev"],
+  ],
+  users: [
+    ["name", "name"],
+    ["abbrev", "abbrev"],
+    ["role", "role"],
+    ["class_id", "classId"],
+  ],
+  enrollments: [
+    ["user_id", "userId"],
+    ["subject_id", "subjectId"],
+    ["class_id", "classId"],
+  ],
 };
 
 /** The references a row needs to exist before it can be inserted. */
@@ -105,13 +120,15 @@ function stratify(plan: Plan, current: CurrentState): Stratum[] {
   const strata: Stratum[] = [];
   for (const type of ENTITY_TYPES) {
     const e = plan[type];
-    const toRow = (reactivate: boolean) => (r: RowWrite<unknown>): Row => ({
-      id: r.id,
-      externalId: r.externalId,
-      contentHash: r.contentHash,
-      fields: r.fields as Record<string, unknown>,
-      reactivate,
-    });
+    const toRow =
+      (reactivate: boolean) =>
+      (r: RowWrite<unknown>): Row => ({
+        id: r.id,
+        externalId: r.externalId,
+        contentHash: r.contentHash,
+        fields: r.fields as Record<string, unknown>,
+        reactivate,
+      });
     const touched = new Set([...e.update, ...e.reactivate].map((r) => r.id));
     const gone = new Set(e.deactivate);
     // The plan keeps no list of unchanged records: they are the active rows it neither
@@ -127,7 +144,13 @@ function stratify(plan: Plan, current: CurrentState): Stratum[] {
       {
         type,
         kind: "deactivate",
-        items: e.deactivate.map((id) => ({ id, externalId: byId.get(id)?.externalId ?? "", contentHash: "", fields: {}, reactivate: false })),
+        items: e.deactivate.map((id) => ({
+          id,
+          externalId: byId.get(id)?.externalId ?? "",
+          contentHash: "",
+          fields: {},
+          reactivate: false,
+        })),
         statementsEach: 1,
       },
     );
@@ -151,10 +174,10 @@ async function writeRecord(client: PoolClient, stratum: Stratum, row: Row): Prom
   const values = columns.map(([, field]) => row.fields[field]);
   if (!ref) {
     const names = ["id", ...columns.map(([c]) => c)];
-    await client.query(
-      `insert into ${type} (${names.join(", ")}) values (${names.map((_, i) => `$${i + 1}`).join(", ")})`,
-      [row.id, ...values],
-    );
+    await client.query(`insert into ${type} (${names.join(", ")}) values (${names.map((_, i) => `$${i + 1}`).join(", ")})`, [
+      row.id,
+      ...values,
+    ]);
     await client.query("insert into external_refs (type, external_id, internal_id, content_hash) values ($1, $2, $3, $4)", [
       refType,
       row.externalId,
@@ -167,7 +190,10 @@ async function writeRecord(client: PoolClient, stratum: Stratum, row: Row): Prom
   // Enrollments have no fields of their own to set: their key is their content.
   const set = [...columns.map(([c], i) => `${c} = $${i + 2}`), "active = true", "deactivated_at = null", "updated_at = now()"];
   if (type === "enrollments") set.splice(0, columns.length);
-  await client.query(`update ${type} set ${set.join(", ")} where id = $1`, type === "enrollments" ? [ref.internal_id] : [ref.internal_id, ...values]);
+  await client.query(
+    `update ${type} set ${set.join(", ")} where id = $1`,
+    type === "enrollments" ? [ref.internal_id] : [ref.internal_id, ...values],
+  );
   await client.query("update external_refs set content_hash = $3, updated_at = now() where type = $1 and external_id = $2", [
     refType,
     row.externalId,

@@ -11,25 +11,25 @@ export type ResultRow = {
   size: SchoolSize;
   scenario: Scenario;
 } & Omit<RunSample, "counts"> & {
-  peakRssMb: number;
-  /** 0 when there is no naive figure. */
-  naiveMs: number;
-  naiveExtrapolated: boolean;
-  /** 0 for an unchanged re-sync: nothing to write, so no floor (n/a). */
-  floorMs: number;
-  // Beyond the issue's shape:
-  baseRssMb: number;
-  naiveOverOurs: number | null;
-  oursOverFloor: number | null;
-  naiveStatements: number;
-  naiveRecords: number;
-  naiveSampled: number;
-  floorStatements: number;
-  runsMs: number[];
-  warmupMs: number;
-  /** Figures that differed between repetitions (expected: none). */
-  varies: string[];
-};
+    peakRssMb: number;
+    /** 0 when there is no naive figure. */
+    naiveMs: number;
+    naiveExtrapolated: boolean;
+    /** 0 for an unchanged re-sync: nothing to write, so no floor (n/a). */
+    floorMs: number;
+    // Beyond the issue's shape:
+    baseRssMb: number;
+    naiveOverOurs: number | null;
+    oursOverFloor: number | null;
+    naiveStatements: number;
+    naiveRecords: number;
+    naiveSampled: number;
+    floorStatements: number;
+    runsMs: number[];
+    warmupMs: number;
+    /** Figures that differed between repetitions (expected: none). */
+    varies: string[];
+  };
 
 const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
 
@@ -44,7 +44,8 @@ export function toRow(r: ScenarioResult): ResultRow {
     if (seen.size > 1) varies.push(`${key}: ${[...seen].join("/")}`);
   }
   if (new Set(runs.map((x) => JSON.stringify(x.counts))).size > 1) varies.push("counts differ between runs");
-  if (runs[0] && JSON.stringify(runs[0].counts) !== JSON.stringify(r.planCounts)) varies.push("the baselines' plan counts differ from the runs'");
+  if (runs[0] && JSON.stringify(runs[0].counts) !== JSON.stringify(r.planCounts))
+    varies.push("the baselines' plan counts differ from the runs'");
   return {
     size: r.size,
     scenario: r.scenario,
@@ -77,7 +78,23 @@ const thousands = (n: number) => Math.round(n).toLocaleString("en-US");
 
 /** A Markdown table: it reads on a terminal and pastes into the README as it is. */
 export function table(rows: ResultRow[]): string {
-  const header = ["size", "scenario", "ms", "source", "state", "plan", "apply", "stmts", "requests", "rows", "peak RSS MB", "naive ms", "naive/ours", "floor ms", "ours/floor"];
+  const header = [
+    "size",
+    "scenario",
+    "ms",
+    "source",
+    "state",
+    "plan",
+    "apply",
+    "stmts",
+    "requests",
+    "rows",
+    "peak RSS MB",
+    "naive ms",
+    "naive/ours",
+    "floor ms",
+    "ours/floor",
+  ];
   const lines = rows.map((r) => [
     r.size,
     r.scenario,
@@ -104,7 +121,8 @@ export function table(rows: ResultRow[]): string {
     .filter((r) => r.naiveExtrapolated)
     .map((r) => `${r.size}/${r.scenario}: ${thousands(r.naiveSampled)} of ${thousands(r.naiveRecords)} records`);
   const out = [row(header), rule, ...lines.map(row)];
-  if (notes.length > 0) out.push("", `* naive extrapolated linearly from a sample (per entity type and kind of write): ${notes.join("; ")}.`);
+  if (notes.length > 0)
+    out.push("", `* naive extrapolated linearly from a sample (per entity type and kind of write): ${notes.join("; ")}.`);
   for (const r of rows) if (r.varies.length > 0) out.push(`! ${r.size}/${r.scenario} varied between repetitions: ${r.varies.join("; ")}`);
   return out.join("\n");
 }
@@ -120,14 +138,43 @@ export function targets(rows: ResultRow[], totalSeconds: number): Target[] {
     row ? { name, pass: test(row), value: value(row) } : { name, pass: null, value: "not run (large size not selected)" };
   const worstPlan = large.length > 0 ? large.reduce((a, b) => (b.planMs > a.planMs ? b : a)) : undefined;
   return [
-    check("large first sync ≤ 3 s", first, (r) => r.ms <= 3000, (r) => `${thousands(r.ms)} ms`),
-    check("large unchanged re-sync ≤ 1 s, 0 rows written", unchanged, (r) => r.ms <= 1000 && r.rowsWritten === 0, (r) => `${thousands(r.ms)} ms, ${r.rowsWritten} rows`),
-    check("≥ 100× faster than naive, large first sync (write phase)", first, (r) => (r.naiveOverOurs ?? 0) >= 100,
-      (r) => `${r.naiveOverOurs}× (naive ${thousands(r.naiveMs)} ms${r.naiveExtrapolated ? ", extrapolated" : ""} / apply ${thousands(r.applyMs)} ms)`),
-    check("within 3× of the floor, large first sync (write phase)", first, (r) => r.oursOverFloor !== null && r.oursOverFloor <= 3,
-      (r) => `${r.oursOverFloor}× (apply ${thousands(r.applyMs)} ms / floor ${thousands(r.floorMs)} ms)`),
-    check("planMs ≤ 100 ms, large school (every scenario; the state read is stateMs)", worstPlan, (r) => r.planMs <= 100, (r) => `${thousands(r.planMs)} ms (worst: ${r.scenario})`),
-    check("≤ 50 statements, large first sync (all included)", first, (r) => r.statements <= 50, (r) => `${r.statements} statements`),
+    check(
+      "large first sync ≤ 3 s",
+      first,
+      (r) => r.ms <= 3000,
+      (r) => `${thousands(r.ms)} ms`,
+    ),
+    check(
+      "large unchanged re-sync ≤ 1 s, 0 rows written",
+      unchanged,
+      (r) => r.ms <= 1000 && r.rowsWritten === 0,
+      (r) => `${thousands(r.ms)} ms, ${r.rowsWritten} rows`,
+    ),
+    check(
+      "≥ 100× faster than naive, large first sync (write phase)",
+      first,
+      (r) => (r.naiveOverOurs ?? 0) >= 100,
+      (r) =>
+        `${r.naiveOverOurs}× (naive ${thousands(r.naiveMs)} ms${r.naiveExtrapolated ? ", extrapolated" : ""} / apply ${thousands(r.applyMs)} ms)`,
+    ),
+    check(
+      "within 3× of the floor, large first sync (write phase)",
+      first,
+      (r) => r.oursOverFloor !== null && r.oursOverFloor <= 3,
+      (r) => `${r.oursOverFloor}× (apply ${thousands(r.applyMs)} ms / floor ${thousands(r.floorMs)} ms)`,
+    ),
+    check(
+      "planMs ≤ 100 ms, large school (every scenario; the state read is stateMs)",
+      worstPlan,
+      (r) => r.planMs <= 100,
+      (r) => `${thousands(r.planMs)} ms (worst: ${r.scenario})`,
+    ),
+    check(
+      "≤ 50 statements, large first sync (all included)",
+      first,
+      (r) => r.statements <= 50,
+      (r) => `${r.statements} statements`,
+    ),
     { name: "whole bench ≤ 20 minutes", pass: totalSeconds <= 20 * 60, value: `${(totalSeconds / 60).toFixed(1)} min` },
   ];
 }

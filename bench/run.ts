@@ -112,7 +112,10 @@ function machine(postgres: string) {
     postgres,
     os: `${os.type()} ${os.release()} ${os.arch()}`,
   };
-  return { summary: `${details.cpu}, ${details.cores} cores, ${details.memoryGb} GB RAM, Node ${details.node}, PostgreSQL ${postgres}, ${details.os}`, details };
+  return {
+    summary: `${details.cpu}, ${details.cores} cores, ${details.memoryGb} GB RAM, Node ${details.node}, PostgreSQL ${postgres}, ${details.os}`,
+    details,
+  };
 }
 
 const loadText = (load: number[]) => load.map((n) => n.toFixed(2)).join(" ");
@@ -127,12 +130,18 @@ const method = (options: Options) => ({
       ? "the driver's default coalesceWrites: before each write burst it waits for setTimeout(0), which Node clamps to 1 ms, so every round trip costs about 1.2 ms more than the proxy and Postgres take"
       : "neonConfig.coalesceWrites = false for ours and the baselines alike: the default waits for setTimeout(0) before each write burst, which Node clamps to 1 ms (about 1.3 ms a round trip here instead of 0.1 to 0.2 ms); workerd, where the Worker runs, does not clamp it (--coalesce-writes keeps the default)"),
   first: "each run on a fresh copy (CREATE DATABASE … TEMPLATE) of an empty migrated database; the copy is made outside the timing",
-  unchanged: "runs on one database the first sync filled (then VACUUM ANALYZE, as autovacuum would have done before the next cron tick), one after another",
-  changed: "churn 0.01 on the fake school once, then each run on a fresh copy of the database as the first sync left it, so every run applies the same ~1% change",
-  trigger: "trigger cron, SYNC_MAX_DELETE_RATIO=1 and SYNC_MAX_UPDATE_RATIO=1 (no hold; 1% is below the defaults anyway); BAKALARI_TOKEN_KEY set, so only a first sync logs in with the password",
-  memory: "peakRssMb: maxRSS of a process that runs only that scenario (the fake school, the proxy and PostgreSQL are other processes), read after the warm-up and measured runs, before the baselines; it includes Node's own baseline (baseRssMb, measured before the first run)",
-  naive: "the same plan, per record: select its ref, then insert (or update) the row and the ref, one statement at a time, in one transaction; over the cap the big strata are sampled and scaled by record count (naiveExtrapolated)",
-  floor: "the same rows into the same state: one insert … select from unnest(…) per table (for a re-sync one update per table and kind), unchunked, in one transaction; COPY is not available through the Neon driver; none for an unchanged re-sync (0, n/a)",
+  unchanged:
+    "runs on one database the first sync filled (then VACUUM ANALYZE, as autovacuum would have done before the next cron tick), one after another",
+  changed:
+    "churn 0.01 on the fake school once, then each run on a fresh copy of the database as the first sync left it, so every run applies the same ~1% change",
+  trigger:
+    "trigger cron, SYNC_MAX_DELETE_RATIO=1 and SYNC_MAX_UPDATE_RATIO=1 (no hold; 1% is below the defaults anyway); BAKALARI_TOKEN_KEY set, so only a first sync logs in with the password",
+  memory:
+    "peakRssMb: maxRSS of a process that runs only that scenario (the fake school, the proxy and PostgreSQL are other processes), read after the warm-up and measured runs, before the baselines; it includes Node's own baseline (baseRssMb, measured before the first run)",
+  naive:
+    "the same plan, per record: select its ref, then insert (or update) the row and the ref, one statement at a time, in one transaction; over the cap the big strata are sampled and scaled by record count (naiveExtrapolated)",
+  floor:
+    "the same rows into the same state: one insert … select from unnest(…) per table (for a re-sync one update per table and kind), unchunked, in one transaction; COPY is not available through the Neon driver; none for an unchanged re-sync (0, n/a)",
 });
 
 async function main(): Promise<void> {
@@ -154,7 +163,9 @@ async function main(): Promise<void> {
     console.log(`bench: ${host.summary}`);
     console.log("bench: the proxy runs in this process; the fake school and each scenario run as child processes");
     console.log(`bench: driver: ${method(options).driver}`);
-    console.log(`bench: load average before: ${loadText(loadBefore)}${busy(loadBefore) ? " (the machine is busy: figures will be slower and noisier)" : ""}`);
+    console.log(
+      `bench: load average before: ${loadText(loadBefore)}${busy(loadBefore) ? " (the machine is busy: figures will be slower and noisier)" : ""}`,
+    );
 
     // One key for every scenario: the token pair cached by the first sync stays readable.
     const tokenKey = randomBytes(32).toString("base64");

@@ -191,6 +191,7 @@ if (process.send && process.argv[2]) {
   const send = process.send.bind(process);
   main(JSON.parse(process.argv[2]) as ScenarioJob).then(
     (result) => send({ ok: true, result }, () => process.exit(0)),
-    (error: unknown) => send({ ok: false, error: error instanceof Error ? (error.stack ?? error.message) : String(error) }, () => process.exit(1)),
+    (error: unknown) =>
+      send({ ok: false, error: error instanceof Error ? (error.stack ?? error.message) : String(error) }, () => process.exit(1)),
   );
 }

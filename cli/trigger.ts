@@ -21,7 +21,13 @@ import { safeCause } from "../src/log";
 
 const USAGE = "usage: OPERATOR_TOKEN=… npm run trigger -- --url https://worker.example.workers.dev [--dry-run] [--force]";
 
-const entityCounts = z.object({ created: z.number(), updated: z.number(), unchanged: z.number(), deactivated: z.number(), reactivated: z.number() });
+const entityCounts = z.object({
+  created: z.number(),
+  updated: z.number(),
+  unchanged: z.number(),
+  deactivated: z.number(),
+  reactivated: z.number(),
+});
 const countsSchema = z.object({ classes: entityCounts, subjects: entityCounts, users: entityCounts, enrollments: entityCounts });
 const warning = z.object({ code: z.string(), message: z.string(), externalId: z.string().optional() });
 
@@ -74,7 +80,8 @@ export function parseArgs(argv: string[]): TriggerArgs | string {
   if (parsed.username || parsed.password || /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(url)) {
     return "--url must not carry a user name or password (the token is read from OPERATOR_TOKEN, and a password in a URL ends up in shell history and logs)";
   }
-  if (url.includes("?") || url.includes("#")) return "--url must not carry a query or a fragment: give the Worker's base URL, such as https://worker.example.workers.dev";
+  if (url.includes("?") || url.includes("#"))
+    return "--url must not carry a query or a fragment: give the Worker's base URL, such as https://worker.example.workers.dev";
   return { url: `${parsed.origin}${parsed.pathname}`.replace(/\/+$/, ""), dryRun, force };
 }
 
@@ -97,7 +104,12 @@ function table(counts: z.infer<typeof countsSchema>): string[] {
   return lines;
 }
 
-export async function trigger(args: TriggerArgs, token: string, out: (line: string) => void, fetchImpl: typeof fetch = fetch): Promise<number> {
+export async function trigger(
+  args: TriggerArgs,
+  token: string,
+  out: (line: string) => void,
+  fetchImpl: typeof fetch = fetch,
+): Promise<number> {
   const problem = tokenProblem(token);
   if (problem) {
     out(`trigger: ${problem}`);
@@ -130,9 +142,14 @@ export async function trigger(args: TriggerArgs, token: string, out: (line: stri
       return 1;
     }
     const b = ok.data;
-    out(`${b.status === "dry_run" ? "dry run" : "sync ok"}: run ${displayId(b.runId)} in ${b.durationMs} ms (request ${displayId(b.requestId)})`);
+    out(
+      `${b.status === "dry_run" ? "dry run" : "sync ok"}: run ${displayId(b.runId)} in ${b.durationMs} ms (request ${displayId(b.requestId)})`,
+    );
     for (const line of table(b.counts)) out(`  ${line}`);
-    if (b.wouldHold) out(`  would be held: ${(b.holdReasons ?? []).map((r) => `${displayText(r.kind)} ${r.count} of ${r.activeBefore} ${displayText(r.type)}`).join("; ")}`);
+    if (b.wouldHold)
+      out(
+        `  would be held: ${(b.holdReasons ?? []).map((r) => `${displayText(r.kind)} ${r.count} of ${r.activeBefore} ${displayText(r.type)}`).join("; ")}`,
+      );
     printWarnings(b, out);
     return 0;
   }
@@ -142,7 +159,9 @@ export async function trigger(args: TriggerArgs, token: string, out: (line: stri
     return 1;
   }
   const e = err.data;
-  out(`trigger: ${res.status} ${displayText(e.code)}: ${displayText(e.message)}${e.requestId ? ` (request ${displayId(e.requestId)})` : ""}`);
+  out(
+    `trigger: ${res.status} ${displayText(e.code)}: ${displayText(e.message)}${e.requestId ? ` (request ${displayId(e.requestId)})` : ""}`,
+  );
   if (e.runId) out(`  run ${displayId(e.runId)}`);
   if (e.runningRunId) out(`  running: run ${displayId(e.runningRunId)}`);
   if (e.counts) for (const line of table(e.counts)) out(`  ${line}`);
@@ -163,10 +182,18 @@ const WARNINGS_PRINTED = 20;
 function printWarnings(b: z.infer<typeof okSchema>, out: (line: string) => void): void {
   const total = b.warningCount ?? b.warnings.length;
   if (total === 0) return;
-  const counts = b.warningCounts ?? Object.fromEntries([...new Set(b.warnings.map((w) => w.code))].map((c) => [c, b.warnings.filter((w) => w.code === c).length]));
-  out(`  ${total} warning${total === 1 ? "" : "s"}: ${Object.entries(counts).map(([code, n]) => `${displayText(code)} ${n}`).join(", ")}`);
+  const counts =
+    b.warningCounts ??
+    Object.fromEntries([...new Set(b.warnings.map((w) => w.code))].map((c) => [c, b.warnings.filter((w) => w.code === c).length]));
+  out(
+    `  ${total} warning${total === 1 ? "" : "s"}: ${Object.entries(counts)
+      .map(([code, n]) => `${displayText(code)} ${n}`)
+      .join(", ")}`,
+  );
   for (const w of b.warnings.slice(0, WARNINGS_PRINTED)) {
-    out(`  warning ${displayText(w.code)}: ${displayText(w.message)}${w.externalId !== undefined ? ` (id ${displayId(w.externalId)})` : ""}`);
+    out(
+      `  warning ${displayText(w.code)}: ${displayText(w.message)}${w.externalId !== undefined ? ` (id ${displayId(w.externalId)})` : ""}`,
+    );
   }
   const left = total - Math.min(b.warnings.length, WARNINGS_PRINTED);
   if (left > 0) out(`  … and ${left} more (GET /api/sync/runs/${displayId(b.runId)} keeps up to 200)`);

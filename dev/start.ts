@@ -100,14 +100,21 @@ function printSummary(status: number, body: SyncSummary) {
   }
   say(`sync ${body.status} in ${body.durationMs} ms (run ${body.runId})`);
   for (const [type, c] of Object.entries(body.counts ?? {})) {
-    say(`  ${type.padEnd(12)} created ${c.created}, updated ${c.updated}, unchanged ${c.unchanged}, deactivated ${c.deactivated}, reactivated ${c.reactivated}`);
+    say(
+      `  ${type.padEnd(12)} created ${c.created}, updated ${c.updated}, unchanged ${c.unchanged}, deactivated ${c.deactivated}, reactivated ${c.reactivated}`,
+    );
   }
   let byCode = body.warningCounts;
   if (!byCode) {
     byCode = {};
     for (const w of body.warnings ?? []) byCode[w.code] = (byCode[w.code] ?? 0) + 1;
   }
-  if (Object.keys(byCode).length) say(`  warnings: ${Object.entries(byCode).map(([code, n]) => `${code} ${n}`).join(", ")}`);
+  if (Object.keys(byCode).length)
+    say(
+      `  warnings: ${Object.entries(byCode)
+        .map(([code, n]) => `${code} ${n}`)
+        .join(", ")}`,
+    );
 }
 
 async function main() {
@@ -144,7 +151,8 @@ async function main() {
   }
 
   const port = Number(process.env.PORT ?? 8787);
-  const operatorToken = process.env.OPERATOR_TOKEN ?? persistent("dev-operator-token", () => `dev-${randomBytes(24).toString("base64url")}`);
+  const operatorToken =
+    process.env.OPERATOR_TOKEN ?? persistent("dev-operator-token", () => `dev-${randomBytes(24).toString("base64url")}`);
   const tokenKey = process.env.BAKALARI_TOKEN_KEY ?? persistent("dev-token-key", () => randomBytes(32).toString("base64"));
   const envFile = path.join(DATA, "dev.env");
   const vars: Record<string, string> = {
@@ -156,7 +164,13 @@ async function main() {
     BAKALARI_TOKEN_KEY: tokenKey,
     OPERATOR_TOKEN: operatorToken,
   };
-  writeFileSync(envFile, Object.entries(vars).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join("\n") + "\n", { mode: 0o600 });
+  writeFileSync(
+    envFile,
+    Object.entries(vars)
+      .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+      .join("\n") + "\n",
+    { mode: 0o600 },
+  );
   chmodSync(envFile, 0o600);
 
   const inspectorPort = await freePort();
@@ -164,14 +178,33 @@ async function main() {
   // printed at that level, so "info" would hide exactly what a developer wants to see.
   const wrangler = spawn(
     path.join(ROOT, "node_modules", ".bin", "wrangler"),
-    ["dev", "--test-scheduled", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort),
-      "--env-file", envFile, "--show-interactive-dev-session=false", "--log-level", "log"],
+    [
+      "dev",
+      "--test-scheduled",
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--inspector-port",
+      String(inspectorPort),
+      "--env-file",
+      envFile,
+      "--show-interactive-dev-session=false",
+      "--log-level",
+      "log",
+    ],
     {
       cwd: ROOT,
       // Its own process group: stopping it takes wrangler's node and both workerd processes along.
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_HIDE_BANNER: "true", CI: process.env.CI ?? "" },
+      env: {
+        ...process.env,
+        WRANGLER_SEND_METRICS: "false",
+        CLOUDFLARE_CF_FETCH_ENABLED: "false",
+        WRANGLER_HIDE_BANNER: "true",
+        CI: process.env.CI ?? "",
+      },
     },
   );
   started.push({

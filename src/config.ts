@@ -61,8 +61,7 @@ export function parseUrl(text: string): URL | null {
 
 const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 
-const required = (what: string) =>
-  z.preprocess(blankToUndefined, z.string({ error: `is missing (${what})` }));
+const required = (what: string) => z.preprocess(blankToUndefined, z.string({ error: `is missing (${what})` }));
 
 const optional = z.preprocess(blankToUndefined, z.string().optional());
 
@@ -94,71 +93,76 @@ const ratio = (fallback: number) =>
       }),
   );
 
-const schema = z.object({
-  // Required unless HYPERDRIVE is bound (checked below).
-  DATABASE_URL: optional.refine(
-    (v) => v === undefined || (/^postgres(ql)?:\/\/[^\s]+$/.test(v) && parseUrl(v) !== null),
-    "must be a postgres:// or postgresql:// URL",
-  ),
-  HYPERDRIVE: z
-    .object({ connectionString: z.string(), database: z.string() }, { error: "must be a Hyperdrive binding" })
-    // Plain data: the binding's own object stays with the invocation.
-    .transform((h) => ({ connectionString: h.connectionString, database: h.database }))
-    .optional(),
-  BAKALARI_URL: required("the school's Bakaláři base URL")
-    .refine((v) => parseUrl(v) !== null, "must be an absolute URL such as https://bakalari.example.cz")
-    .refine((v) => {
-      const u = parseUrl(v);
-      return !u || u.protocol === "https:" || (u.protocol === "http:" && isLoopbackHost(u.hostname));
-    }, "must use https (plain http is allowed only for loopback hosts)")
-    .refine((v) => {
-      const u = parseUrl(v);
-      return !u || (!u.username && !u.password && !u.search && !u.hash);
-    }, "must not carry credentials, a query or a fragment")
-    .refine((v) => !/\/api\/?$/.test(parseUrl(v)?.pathname ?? ""), "must not end in /api (give the base URL)"),
-  BAKALARI_USERNAME: required("the Bakaláři service account"),
-  BAKALARI_PASSWORD: required("the Bakaláři service account's password"),
-  BAKALARI_TOKEN_KEY: key32,
-  OPERATOR_TOKEN: optional
-    .refine((v) => v === undefined || v.length >= 32, "must be at least 32 characters")
-    // What the Authorization header's parser accepts (RFC 6750 b64token, at most 512): any other token could never be presented.
-    .refine((v) => v === undefined || (v.length <= 512 && BEARER_TOKEN.test(v)), "must be at most 512 letters, digits and - . _ ~ + / (then = only), as a Bearer token allows"),
-  OPERATOR_TOKEN_KEY: key32,
-  NEON_WS_PROXY: optional.refine(
-    (v) => v === undefined || /^[A-Za-z0-9.\-]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(v),
-    "must be host:port",
-  ),
-  SYNC_MAX_DELETE_RATIO: ratio(0.1),
-  SYNC_MAX_UPDATE_RATIO: ratio(0.75),
-  SYNC_ROSTER_ROTATION: z.preprocess(
-    blankToUndefined,
-    z
-      .string()
-      .regex(/^\s*\d{1,3}\s*$/, "must be a whole number from 1 to 100")
-      .transform(Number)
-      .refine((n) => n >= 1 && n <= 100, "must be a whole number from 1 to 100")
-      .optional()
-      .transform((n) => n ?? 4),
-  ),
-  SYNC_PUBLIC_TIMETABLE_MAX_AGE_HOURS: z.preprocess(
-    blankToUndefined,
-    z
-      .string()
-      .regex(/^\s*\d{1,4}(\.\d+)?\s*$/, "must be a number of hours from 0 to 8760")
-      .transform(Number)
-      .refine((n) => n >= 0 && n <= 8760, "must be a number of hours from 0 to 8760")
-      .optional()
-      .transform((n) => n ?? 24),
-  ),
-  BAKALARI_PUBLIC_TIMETABLE: z.preprocess(
-    (v) => (typeof v === "string" ? (v.trim() === "" ? undefined : v.trim().toLowerCase()) : v),
-    z.enum(["auto", "off"], { error: "must be auto or off" }).default("auto"),
-  ),
-}).refine((c) => c.DATABASE_URL !== undefined || c.HYPERDRIVE !== undefined, {
-  path: ["DATABASE_URL"],
-  message: "is missing (a postgres:// connection string, or a HYPERDRIVE binding)",
-  when: () => true, // reported beside the other problems, not only once they are fixed
-});
+const schema = z
+  .object({
+    // Required unless HYPERDRIVE is bound (checked below).
+    DATABASE_URL: optional.refine(
+      (v) => v === undefined || (/^postgres(ql)?:\/\/[^\s]+$/.test(v) && parseUrl(v) !== null),
+      "must be a postgres:// or postgresql:// URL",
+    ),
+    HYPERDRIVE: z
+      .object({ connectionString: z.string(), database: z.string() }, { error: "must be a Hyperdrive binding" })
+      // Plain data: the binding's own object stays with the invocation.
+      .transform((h) => ({ connectionString: h.connectionString, database: h.database }))
+      .optional(),
+    BAKALARI_URL: required("the school's Bakaláři base URL")
+      .refine((v) => parseUrl(v) !== null, "must be an absolute URL such as https://bakalari.example.cz")
+      .refine((v) => {
+        const u = parseUrl(v);
+        return !u || u.protocol === "https:" || (u.protocol === "http:" && isLoopbackHost(u.hostname));
+      }, "must use https (plain http is allowed only for loopback hosts)")
+      .refine((v) => {
+        const u = parseUrl(v);
+        return !u || (!u.username && !u.password && !u.search && !u.hash);
+      }, "must not carry credentials, a query or a fragment")
+      .refine((v) => !/\/api\/?$/.test(parseUrl(v)?.pathname ?? ""), "must not end in /api (give the base URL)"),
+    BAKALARI_USERNAME: required("the Bakaláři service account"),
+    BAKALARI_PASSWORD: required("the Bakaláři service account's password"),
+    BAKALARI_TOKEN_KEY: key32,
+    OPERATOR_TOKEN: optional
+      .refine((v) => v === undefined || v.length >= 32, "must be at least 32 characters")
+      // What the Authorization header's parser accepts (RFC 6750 b64token, at most 512): any other token could never be presented.
+      .refine(
+        (v) => v === undefined || (v.length <= 512 && BEARER_TOKEN.test(v)),
+        "must be at most 512 letters, digits and - . _ ~ + / (then = only), as a Bearer token allows",
+      ),
+    OPERATOR_TOKEN_KEY: key32,
+    NEON_WS_PROXY: optional.refine(
+      (v) => v === undefined || /^[A-Za-z0-9.\-]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(v),
+      "must be host:port",
+    ),
+    SYNC_MAX_DELETE_RATIO: ratio(0.1),
+    SYNC_MAX_UPDATE_RATIO: ratio(0.75),
+    SYNC_ROSTER_ROTATION: z.preprocess(
+      blankToUndefined,
+      z
+        .string()
+        .regex(/^\s*\d{1,3}\s*$/, "must be a whole number from 1 to 100")
+        .transform(Number)
+        .refine((n) => n >= 1 && n <= 100, "must be a whole number from 1 to 100")
+        .optional()
+        .transform((n) => n ?? 4),
+    ),
+    SYNC_PUBLIC_TIMETABLE_MAX_AGE_HOURS: z.preprocess(
+      blankToUndefined,
+      z
+        .string()
+        .regex(/^\s*\d{1,4}(\.\d+)?\s*$/, "must be a number of hours from 0 to 8760")
+        .transform(Number)
+        .refine((n) => n >= 0 && n <= 8760, "must be a number of hours from 0 to 8760")
+        .optional()
+        .transform((n) => n ?? 24),
+    ),
+    BAKALARI_PUBLIC_TIMETABLE: z.preprocess(
+      (v) => (typeof v === "string" ? (v.trim() === "" ? undefined : v.trim().toLowerCase()) : v),
+      z.enum(["auto", "off"], { error: "must be auto or off" }).default("auto"),
+    ),
+  })
+  .refine((c) => c.DATABASE_URL !== undefined || c.HYPERDRIVE !== undefined, {
+    path: ["DATABASE_URL"],
+    message: "is missing (a postgres:// connection string, or a HYPERDRIVE binding)",
+    when: () => true, // reported beside the other problems, not only once they are fixed
+  });
 
 function decodeBase64(text: string): Uint8Array | null {
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text)) return null;

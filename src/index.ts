@@ -19,7 +19,12 @@ export default {
     try {
       config = parseConfig(env);
     } catch (error) {
-      consoleLogger({ level: "ERROR", message: "config_invalid", trigger: "cron", problems: (error as { problems?: string[] }).problems ?? [] });
+      consoleLogger({
+        level: "ERROR",
+        message: "config_invalid",
+        trigger: "cron",
+        problems: (error as { problems?: string[] }).problems ?? [],
+      });
       throw error;
     }
     let outcome;
@@ -28,7 +33,13 @@ export default {
     } catch (error) {
       // The run could not even take its lease (the database unreachable): nothing to record it in.
       const name = error instanceof Error ? error.name : "Error";
-      consoleLogger({ level: "ERROR", message: "sync_fail", trigger: "cron", runId: null, errors: [{ code: "SYNC_FAILED", message: `The run could not start (${name})` }] });
+      consoleLogger({
+        level: "ERROR",
+        message: "sync_fail",
+        trigger: "cron",
+        runId: null,
+        errors: [{ code: "SYNC_FAILED", message: `The run could not start (${name})` }],
+      });
       throw new Error(`Bakaláři sync could not start (${name})`);
     } finally {
       // The next GET /health (in this location) reads the run that just ended.

@@ -20,7 +20,8 @@ export const consoleLogger: Logger = (event) => {
 /** The errors an error wraps (Drizzle's wrapper keeps the driver's error as its cause), outermost first. */
 function causeChain(error: unknown): object[] {
   const chain: object[] = [];
-  for (let e: unknown = error; e && typeof e === "object" && chain.length < 6 && !chain.includes(e); e = (e as { cause?: unknown }).cause) chain.push(e);
+  for (let e: unknown = error; e && typeof e === "object" && chain.length < 6 && !chain.includes(e); e = (e as { cause?: unknown }).cause)
+    chain.push(e);
   return chain;
 }
 

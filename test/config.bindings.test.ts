@@ -10,7 +10,17 @@ const good: Bindings = {
 };
 
 const hyperdrive = (connectionString: string, database = "roster") =>
-  ({ connectionString, database, host: "x.hyperdrive.local", port: 5432, user: "app", password: "made-up", connect: () => { throw new Error("not here"); } }) as Hyperdrive;
+  ({
+    connectionString,
+    database,
+    host: "x.hyperdrive.local",
+    port: 5432,
+    user: "app",
+    password: "made-up",
+    connect: () => {
+      throw new Error("not here");
+    },
+  }) as Hyperdrive;
 
 function problemsOf(env: Bindings): string {
   try {
@@ -66,6 +76,8 @@ describe("HYPERDRIVE", () => {
   });
 
   it("refuses something that is not a Hyperdrive binding", () => {
-    expect(problemsOf({ ...good, HYPERDRIVE: "postgres://x@y/z" as unknown as Hyperdrive })).toContain("HYPERDRIVE must be a Hyperdrive binding");
+    expect(problemsOf({ ...good, HYPERDRIVE: "postgres://x@y/z" as unknown as Hyperdrive })).toContain(
+      "HYPERDRIVE must be a Hyperdrive binding",
+    );
   });
 });

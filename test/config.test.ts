@@ -22,7 +22,13 @@ function problemsOf(env: Bindings): string {
 describe("configuration", () => {
   it("parses a good configuration with the documented defaults", () => {
     const c = parseConfig(good);
-    expect(c).toMatchObject({ maxDeleteRatio: 0.1, maxUpdateRatio: 0.75, tokenKey: null, neonWsProxy: null, bakalariUrl: "https://bakalari.example.cz" });
+    expect(c).toMatchObject({
+      maxDeleteRatio: 0.1,
+      maxUpdateRatio: 0.75,
+      tokenKey: null,
+      neonWsProxy: null,
+      bakalariUrl: "https://bakalari.example.cz",
+    });
     expect(parseConfig({ ...good, BAKALARI_URL: "http://127.0.0.1:8788/" }).bakalariUrl).toBe("http://127.0.0.1:8788");
     expect(parseConfig({ ...good, BAKALARI_TOKEN_KEY: btoa("k".repeat(32)) }).tokenKey).toHaveLength(32);
   });

@@ -15,9 +15,12 @@ const INVISIBLE = [
 ];
 
 describe("displayText (messages)", () => {
-  it.each(INVISIBLE.map((ch) => [ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0"), ch]))("shows U+%s as a visible escape", (hex, ch) => {
-    expect(displayText(`a${ch}b`)).toBe(`a\\u${hex}b`);
-  });
+  it.each(INVISIBLE.map((ch) => [ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0"), ch]))(
+    "shows U+%s as a visible escape",
+    (hex, ch) => {
+      expect(displayText(`a${ch}b`)).toBe(`a\\u${hex}b`);
+    },
+  );
 
   it("leaves readable text as it is: letters with diacritics, emoji, spaces, quotes", () => {
     const text = 'Ženíšek "Bobby" O\'Brien 😀 a  b \\ tables';
@@ -58,7 +61,11 @@ describe("displayId (ids)", () => {
   });
 
   it("shows two different ids differently (4,000 pairs of near-twins)", () => {
-    const near = fc.array(fc.constantFrom("U", "2", "5", " ", "\u00a0", "\u200b", "\u202e", "\\", "·", "\u0301", "u", "0", "E", "{", "}"), { maxLength: 8 }).map((a) => a.join(""));
+    const near = fc
+      .array(fc.constantFrom("U", "2", "5", " ", "\u00a0", "\u200b", "\u202e", "\\", "·", "\u0301", "u", "0", "E", "{", "}"), {
+        maxLength: 8,
+      })
+      .map((a) => a.join(""));
     fc.assert(
       fc.property(near, near, (a, b) => {
         if (a !== b) expect(displayId(a)).not.toBe(displayId(b));

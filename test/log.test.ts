@@ -6,7 +6,10 @@ const withFields = (error: Error, fields: Record<string, unknown>) => Object.ass
 
 describe("safeCause", () => {
   it("gives the SQLSTATE of a Postgres error, through a wrapper's cause", () => {
-    const driver = withFields(new Error('null value in column "name" violates not-null constraint: Ženíšek'), { name: "error", code: "23502" });
+    const driver = withFields(new Error('null value in column "name" violates not-null constraint: Ženíšek'), {
+      name: "error",
+      code: "23502",
+    });
     const wrapped = new Error("Failed query: insert into users …", { cause: driver });
     expect(safeCause(wrapped)).toBe("SQLSTATE 23502");
     expect(postgresCode(wrapped)).toBe("23502");

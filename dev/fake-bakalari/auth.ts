@@ -76,7 +76,8 @@ export class OAuthServer {
       [PARENT_USERNAME, "parent"],
     ];
     this.accounts.set(username, { username, kind: "management", userType: DEFAULT_USER_TYPES.management });
-    for (const [name, kind] of fixed) if (!this.accounts.has(name)) this.accounts.set(name, { username: name, kind, userType: DEFAULT_USER_TYPES[kind] });
+    for (const [name, kind] of fixed)
+      if (!this.accounts.has(name)) this.accounts.set(name, { username: name, kind, userType: DEFAULT_USER_TYPES[kind] });
   }
 
   list(): FakeAccount[] {
@@ -139,7 +140,8 @@ export class OAuthServer {
     if (grant === "password") {
       const username = form.get("username");
       const password = form.get("password");
-      if (!username || !password) return oauthError("invalid_request", "The mandatory 'username' and/or 'password' parameters are missing.");
+      if (!username || !password)
+        return oauthError("invalid_request", "The mandatory 'username' and/or 'password' parameters are missing.");
       const account = this.accounts.get(username);
       if (!account || password !== this.password) {
         return oauthError("invalid_grant", "The username/password couple is invalid.");

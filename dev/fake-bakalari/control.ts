@@ -150,7 +150,8 @@ export function fakeControl(baseUrl: string) {
       ...(body === undefined ? {} : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
     });
     const text = await response.text();
-    if (!response.ok) throw new FakeControlError(response.status, text, `fake Bakaláři: ${method} ${path} answered ${response.status}: ${text}`);
+    if (!response.ok)
+      throw new FakeControlError(response.status, text, `fake Bakaláři: ${method} ${path} answered ${response.status}: ${text}`);
     return JSON.parse(text) as T;
   };
   return {

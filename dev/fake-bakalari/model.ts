@@ -222,8 +222,10 @@ function generateSubjects(rng: Rng, count: number): Subject[] {
   const regular: Omit<Subject, "id">[] = [];
   const wanted = count - special.length;
   for (const [abbrev, name, weeklyHours] of REGULAR_SUBJECTS) regular.push({ abbrev, name, kind: "regular", weeklyHours });
-  for (const [abbrev, name] of REGULAR_SUBJECTS) regular.push({ abbrev: `S${abbrev}`, name: `Seminář – ${name}`, kind: "regular", weeklyHours: 1 });
-  for (let n = 1; regular.length < wanted; n++) regular.push({ abbrev: `VP${n}`, name: `Volitelný předmět ${n}`, kind: "regular", weeklyHours: 1 });
+  for (const [abbrev, name] of REGULAR_SUBJECTS)
+    regular.push({ abbrev: `S${abbrev}`, name: `Seminář – ${name}`, kind: "regular", weeklyHours: 1 });
+  for (let n = 1; regular.length < wanted; n++)
+    regular.push({ abbrev: `VP${n}`, name: `Volitelný předmět ${n}`, kind: "regular", weeklyHours: 1 });
   regular.length = wanted;
   // Bakaláři numbers subjects and right-aligns the number: " 6", " 9", "15".
   const numbers = rng.shuffle(Array.from({ length: count }, (_, i) => i + 1));
@@ -236,9 +238,7 @@ function generateSubjects(rng: Rng, count: number): Subject[] {
 
 function personName(rng: Rng, gender: Gender): { firstName: string; lastName: string } {
   const [masculine, feminine] = rng.pick(SURNAMES);
-  return gender === "M"
-    ? { firstName: rng.pick(BOY_NAMES), lastName: masculine }
-    : { firstName: rng.pick(GIRL_NAMES), lastName: feminine };
+  return gender === "M" ? { firstName: rng.pick(BOY_NAMES), lastName: masculine } : { firstName: rng.pick(GIRL_NAMES), lastName: feminine };
 }
 
 function generateTeachers(rng: Rng, school: School): Teacher[] {
@@ -501,8 +501,22 @@ function generateTimetable(rng: Rng, school: School, rooms: SpecialRooms): void 
       unit.map((c) => groupsOfClass(school, c.id).find((g) => g.kind === "pe" && g.gender === gender)!.id);
     for (const [day, hour] of spreadSlots(pe.weeklyHours, ids)) {
       take(day, hour, ids);
-      school.atoms.push({ dayOfWeek: day, hourId: hour, groupIds: peGroups("M"), subjectId: pe.id, teacherId: boysTeacher, roomId: rooms.gyms[0] });
-      school.atoms.push({ dayOfWeek: day, hourId: hour, groupIds: peGroups("F"), subjectId: pe.id, teacherId: girlsTeacher, roomId: rooms.gyms[1] });
+      school.atoms.push({
+        dayOfWeek: day,
+        hourId: hour,
+        groupIds: peGroups("M"),
+        subjectId: pe.id,
+        teacherId: boysTeacher,
+        roomId: rooms.gyms[0],
+      });
+      school.atoms.push({
+        dayOfWeek: day,
+        hourId: hour,
+        groupIds: peGroups("F"),
+        subjectId: pe.id,
+        teacherId: girlsTeacher,
+        roomId: rooms.gyms[1],
+      });
     }
     for (const c of unit) scheduleClass(c);
   }
@@ -520,14 +534,26 @@ function generateTimetable(rng: Rng, school: School, rooms: SpecialRooms): void 
     }));
     const languageSplit = groups
       .filter((g) => g.kind === "language")
-      .map((group, i) => ({ group, subjectId: group.subjectId!, teacherId: teacherFor(group.subjectId!), roomId: rooms.languageRooms[2 + i]! }));
+      .map((group, i) => ({
+        group,
+        subjectId: group.subjectId!,
+        teacherId: teacherFor(group.subjectId!),
+        roomId: rooms.languageRooms[2 + i]!,
+      }));
     for (const split of [englishSplit, languageSplit]) {
       if (split.length === 0) continue;
       const weekly = school.subjects.get(split[0]!.subjectId)!.weeklyHours;
       for (const [day, hour] of spreadSlots(weekly, [c.id])) {
         take(day, hour, [c.id]);
         for (const part of split) {
-          school.atoms.push({ dayOfWeek: day, hourId: hour, groupIds: [part.group.id], subjectId: part.subjectId, teacherId: part.teacherId, roomId: part.roomId });
+          school.atoms.push({
+            dayOfWeek: day,
+            hourId: hour,
+            groupIds: [part.group.id],
+            subjectId: part.subjectId,
+            teacherId: part.teacherId,
+            roomId: part.roomId,
+          });
         }
       }
     }
@@ -755,7 +781,14 @@ export function timetableView(school: School, scope: Scope): TimetableView {
   }
   const all = <T>(records: Map<string, T>) => [...records.values()];
   if (scope.kind === "school") {
-    return { atoms, classes: all(school.classes), groups: all(school.groups), subjects: all(school.subjects), teachers: all(school.teachers), rooms: all(school.rooms) };
+    return {
+      atoms,
+      classes: all(school.classes),
+      groups: all(school.groups),
+      subjects: all(school.subjects),
+      teachers: all(school.teachers),
+      rooms: all(school.rooms),
+    };
   }
   const groupIds = new Set(atoms.flatMap((a) => a.groupIds));
   const groups = all(school.groups).filter((g) => groupIds.has(g.id));

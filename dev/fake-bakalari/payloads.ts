@@ -170,7 +170,16 @@ export class SchoolPayloads {
         const group = school.groups.get(gid)!;
         return {
           StudentsAbsences: this.roster(school, group, parsed.dayNumber),
-          AbsentTypeOptions: [{ AbsentType: "", AbsentKindEnabled: false, AbsentKindRequired: false, AbsentNoteEnabled: false, AbsentKinds: [], NextAbsentType: "A" }],
+          AbsentTypeOptions: [
+            {
+              AbsentType: "",
+              AbsentKindEnabled: false,
+              AbsentKindRequired: false,
+              AbsentNoteEnabled: false,
+              AbsentKinds: [],
+              NextAbsentType: "A",
+            },
+          ],
           Group: groupRecord(group),
         };
       }),
@@ -423,7 +432,8 @@ function buildActual(school: School, view: TimetableView, monday: number, repeat
     if (header.DayOfWeek === workDays[workDays.length - 1]) atoms.push(removedAtom(monday + header.DayOfWeek - 1));
     return { Atoms: atoms, AssistanceAtoms: [], ...header };
   });
-  if (workDays.length === 0) return { Hours: HOURS, Days: days, Classes: [], Groups: [], Subjects: [], Teachers: [], Rooms: [], Cycles: [] };
+  if (workDays.length === 0)
+    return { Hours: HOURS, Days: days, Classes: [], Groups: [], Subjects: [], Teachers: [], Rooms: [], Cycles: [] };
   return { Hours: HOURS, Days: days, ...catalog(school, view), Cycles: [cycle] };
 }
 
@@ -460,7 +470,9 @@ function userRecord(school: School, account: Account) {
   const fullName = student ? `${shown(student)}, ${schoolClass?.abbrev ?? ""}` : teacher ? shown(teacher) : "";
   return {
     UserUID: `FAKE/${personId}`,
-    Class: schoolClass ? { Id: schoolClass.id, Abbrev: schoolClass.abbrev, Name: schoolClass.name } : { Id: null, Abbrev: null, Name: null },
+    Class: schoolClass
+      ? { Id: schoolClass.id, Abbrev: schoolClass.abbrev, Name: schoolClass.name }
+      : { Id: null, Abbrev: null, Name: null },
     FullName: fullName,
     SchoolOrganizationName: "Gymnázium Fiktivní, Praha",
     SchoolType: null,

@@ -54,7 +54,10 @@ const changeSchema = z.discriminatedUnion("op", [
   z.strictObject({ op: z.literal("studentInTwoClasses"), studentId: z.string().optional() }),
 ]);
 const authSchema = z.strictObject({
-  accessTokenLifetimeSec: count.min(1).max(365 * 86_400).optional(),
+  accessTokenLifetimeSec: count
+    .min(1)
+    .max(365 * 86_400)
+    .optional(),
   expireAccessTokens: z.literal(true).optional(),
   password: z.string().min(1).optional(),
 });
@@ -124,8 +127,7 @@ function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-const sendJson = (c: Context, status: number, body: string) =>
-  c.body(body, status as 200, { "content-type": JSON_TYPE });
+const sendJson = (c: Context, status: number, body: string) => c.body(body, status as 200, { "content-type": JSON_TYPE });
 
 async function readBody<T>(c: Context, schema: z.ZodType<T>): Promise<{ ok: true; value: T } | { ok: false; response: Response }> {
   const text = await c.req.text();
@@ -212,7 +214,11 @@ export function createFakeApp(state: FakeState): Hono<Env> {
     }
   });
   app.get("/_fake/expected", (c) =>
-    sendJson(c, 200, state.payloads.expected(state.school, () => JSON.stringify(expectedRoster(state.school)))),
+    sendJson(
+      c,
+      200,
+      state.payloads.expected(state.school, () => JSON.stringify(expectedRoster(state.school))),
+    ),
   );
   app.get("/_fake/stats", (c) => c.json({ requests: state.requests, logins: { ...state.auth.logins } }));
   app.post("/_fake/change", async (c) => {

@@ -30,11 +30,15 @@ export function createApi(http: HttpClient, session: Session): Api {
         token = await session.accessToken();
         res = await send(path, token, options.maxBytes);
         if (res.status === 401) {
-          throw new BakalariError("BAKALARI_AUTH", `${endpoint} refused a freshly issued access token (HTTP 401)`, route, { refusedResource: true });
+          throw new BakalariError("BAKALARI_AUTH", `${endpoint} refused a freshly issued access token (HTTP 401)`, route, {
+            refusedResource: true,
+          });
         }
       }
       if (res.status === 403) {
-        throw new BakalariError("BAKALARI_AUTH", `${endpoint} is not allowed for the service account (HTTP 403)`, route, { refusedResource: true });
+        throw new BakalariError("BAKALARI_AUTH", `${endpoint} is not allowed for the service account (HTTP 403)`, route, {
+          refusedResource: true,
+        });
       }
       if (res.status < 200 || res.status >= 300) {
         throw new BakalariError("BAKALARI_UNAVAILABLE", `${endpoint} answered HTTP ${res.status}`, route);

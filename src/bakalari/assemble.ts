@@ -241,4 +241,3 @@ function classOfStudent(studentId: string, memberOf: RosterGroup[], warnings: Ro
   }
   return chosen;
 }
-

@@ -68,16 +68,24 @@ export function buildCatalog(timetable: Timetable, classbook: Classbook | null, 
   const apiTeachers = distinct(timetable.teachers, "teacher", warnings);
 
   const subjectOf = subjectResolver(apiSubjects, classbook);
-  const classes = merge(apiClasses, publicView?.classes ?? [], (api, pub): RosterClass => ({
-    id: (api ?? pub)!.id,
-    abbrev: pub?.abbrev ?? api!.abbrev,
-    name: api?.name,
-  }));
-  const teachers = merge(apiTeachers, publicView?.teachers ?? [], (api, pub): RosterTeacher => ({
-    id: (api ?? pub)!.id,
-    abbrev: api?.abbrev,
-    name: pub?.name ?? api!.name,
-  }));
+  const classes = merge(
+    apiClasses,
+    publicView?.classes ?? [],
+    (api, pub): RosterClass => ({
+      id: (api ?? pub)!.id,
+      abbrev: pub?.abbrev ?? api!.abbrev,
+      name: api?.name,
+    }),
+  );
+  const teachers = merge(
+    apiTeachers,
+    publicView?.teachers ?? [],
+    (api, pub): RosterTeacher => ({
+      id: (api ?? pub)!.id,
+      abbrev: api?.abbrev,
+      name: pub?.name ?? api!.name,
+    }),
+  );
   const subjects = merge(
     apiSubjects,
     (publicView?.subjects ?? []).map((p) => ({ id: subjectOf(p.abbrev), abbrev: p.abbrev, name: p.name })),

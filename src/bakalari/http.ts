@@ -102,7 +102,14 @@ export function createHttpClient(
       const limit = request.maxBytes ?? MAX_ANSWER_BYTES;
       const body = await readLimited(res, limit);
       if (body === null) {
-        return { ok: false, fatal: new BakalariError("BAKALARI_PAYLOAD", `${label} answered more than ${describeBytes(limit)}; not read further`, routeOf(request.path)) };
+        return {
+          ok: false,
+          fatal: new BakalariError(
+            "BAKALARI_PAYLOAD",
+            `${label} answered more than ${describeBytes(limit)}; not read further`,
+            routeOf(request.path),
+          ),
+        };
       }
       return { ok: true, response: { status: res.status, headers: res.headers, body } };
     } catch {

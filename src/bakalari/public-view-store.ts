@@ -33,11 +33,18 @@ const viewShape: z.ZodType<PublicView> = z.object({
 export function createPublicViewStore(db: Db, baseUrl: string): PublicViewStore {
   const key = sha256(`public-timetable\n${baseUrl}`).then(toHex);
   const failed = (warn: (warning: RosterWarning) => void, what: string) =>
-    warn({ code: ROSTER_WARNING.publicTimetableUnavailable, message: `The last public timetable read could not be ${what} (database error)` });
+    warn({
+      code: ROSTER_WARNING.publicTimetableUnavailable,
+      message: `The last public timetable read could not be ${what} (database error)`,
+    });
   return {
     async load(warn) {
       try {
-        const [row] = await db.select().from(bakalariPublicTimetables).where(eq(bakalariPublicTimetables.schoolKey, await key)).limit(1);
+        const [row] = await db
+          .select()
+          .from(bakalariPublicTimetables)
+          .where(eq(bakalariPublicTimetables.schoolKey, await key))
+          .limit(1);
         if (!row) return null;
         const view = viewShape.safeParse(row.view);
         // A row of another shape (an older version's) is as good as none.

@@ -56,7 +56,10 @@ export async function readPublicView(http: HttpClient): Promise<PublicRead> {
     if (!page.ok) return (failed = page);
     const parsed = await parsePublicPage(page.html);
     if (parsed.unreadableCells > 0) {
-      return (failed = { ok: false, reason: `${parsed.unreadableCells} lesson cells of a teacher's page could not be read (markup not recognised)` });
+      return (failed = {
+        ok: false,
+        reason: `${parsed.unreadableCells} lesson cells of a teacher's page could not be read (markup not recognised)`,
+      });
     }
     return { ok: true as const, lessons: parsed.lessons };
   });
@@ -132,7 +135,8 @@ async function fetchPage(http: HttpClient, path: string): Promise<Page> {
     throw e;
   }
   const route = path.replace(/\/Teacher\/.*$/, "/Teacher/{id}");
-  if (res.status >= 300 && res.status < 400) return { ok: false, reason: `GET ${route} redirects (HTTP ${res.status}): turned off, or behind a login` };
+  if (res.status >= 300 && res.status < 400)
+    return { ok: false, reason: `GET ${route} redirects (HTTP ${res.status}): turned off, or behind a login` };
   if (res.status !== 200) return { ok: false, reason: `GET ${route} answered HTTP ${res.status}` };
   return { ok: true, html: res.body };
 }

@@ -27,16 +27,23 @@ const members = z.array(z.object({ id: z.string(), name: z.string(), abbrev: z.s
 export function createRosterStore(db: Db, baseUrl: string): RosterStore {
   const key = sha256(`rosters\n${baseUrl}`).then(toHex);
   const failed = (warn: (warning: RosterWarning) => void, what: string) =>
-    warn({ code: ROSTER_WARNING.rostersNotKept, message: `The rosters last read could not be ${what} (database error); every roster is read` });
+    warn({
+      code: ROSTER_WARNING.rostersNotKept,
+      message: `The rosters last read could not be ${what} (database error); every roster is read`,
+    });
   return {
     async load(warn) {
       const kept = new Map<string, KeptRoster>();
       try {
-        const rows = await db.select().from(bakalariRosters).where(eq(bakalariRosters.schoolKey, await key));
+        const rows = await db
+          .select()
+          .from(bakalariRosters)
+          .where(eq(bakalariRosters.schoolKey, await key));
         for (const row of rows) {
           const parsed = members.safeParse(row.members);
           // A row of another shape is as good as none: that group is read afresh.
-          if (parsed.success) kept.set(row.groupId, { groupId: row.groupId, classId: row.classId, members: parsed.data, readAt: row.readAt });
+          if (parsed.success)
+            kept.set(row.groupId, { groupId: row.groupId, classId: row.classId, members: parsed.data, readAt: row.readAt });
         }
       } catch {
         failed(warn, "read");

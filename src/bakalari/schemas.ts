@@ -72,7 +72,10 @@ export const MAX_ID_LENGTH = 128;
 const text = z.string().refine(isStorableText, "holds a NUL or a lone surrogate");
 // "|" joins the three ids of an enrollment's external id (user|subject|class), so an id
 // holding it could make two enrollments one; Bakaláři's ids never hold it.
-const id = text.min(1).max(MAX_ID_LENGTH).refine((v) => !v.includes("|"), 'holds "|", which joins the ids of an enrollment');
+const id = text
+  .min(1)
+  .max(MAX_ID_LENGTH)
+  .refine((v) => !v.includes("|"), 'holds "|", which joins the ids of an enrollment');
 const entity = z.object({ Id: id, Abbrev: text, Name: text });
 const group = z.object({ ClassId: id, Id: id, Abbrev: text, Name: text });
 const list = z.array(z.unknown());
@@ -190,7 +193,12 @@ export function parseTimetable(body: string, endpoint: string): Parsed<Timetable
   for (const { item: d, index: dayIndex } of records(raw.Days, day, { endpoint, list: "Days", idOf: noId }, sink)) {
     // An atom with no subject, teacher or group is a lesson taken out of the timetable (real
     // captures carry such atoms with null ids): nothing to read, so nothing to warn about.
-    const cells = records(d.Atoms.filter((a) => !isEmptyAtom(a)), atom, { endpoint, list: `Days[${dayIndex}].Atoms`, idOf: noId }, sink);
+    const cells = records(
+      d.Atoms.filter((a) => !isEmptyAtom(a)),
+      atom,
+      { endpoint, list: `Days[${dayIndex}].Atoms`, idOf: noId },
+      sink,
+    );
     for (const { item: a } of cells) atoms.push({ groupIds: a.GroupIds, subjectId: a.SubjectId, teacherId: a.TeacherId });
   }
   return { value: { classes, groups, subjects, teachers, atoms }, ...sink };

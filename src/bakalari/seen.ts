@@ -75,7 +75,8 @@ export function whatWasSeen(input: SeenInput, groups: RosterGroup[], warnings: R
   // to see just its own lessons, and whose class book shows no class the timetable lacks. A
   // public timetable read whole this run is the whole school's catalog whatever the account.
   const publicInput = input.publicTimetable ?? PUBLIC_OFF;
-  const apiWhole = timetableMayBeWhole(kind, input.userType) && catalog.lessonsOutside === 0 && catalog.groupsOutside === 0 && !ownLessonsOnly(input);
+  const apiWhole =
+    timetableMayBeWhole(kind, input.userType) && catalog.lessonsOutside === 0 && catalog.groupsOutside === 0 && !ownLessonsOnly(input);
   const catalogComplete = publicInput.status === "read" || apiWhole;
   const subjectsComplete = studentsComplete.filter((id) => apiWhole || (publicInput.view !== null && catalog.publicClassesWhole.has(id)));
   scopeWarnings(input, kind, exempt, catalogComplete, warnings);
@@ -183,4 +184,3 @@ function scopeWarnings(
     });
   }
 }
-

@@ -126,7 +126,16 @@ export function createBakalariSource(options: BakalariSourceOptions): BakalariSo
  * BAKALARI_TOKEN_KEY is set, and the public timetable's last whole read kept there too.
  */
 export function bakalariSourceFor(
-  config: Pick<Config, "bakalariUrl" | "bakalariUsername" | "bakalariPassword" | "tokenKey" | "publicTimetable" | "rosterRotation" | "publicTimetableMaxAgeHours">,
+  config: Pick<
+    Config,
+    | "bakalariUrl"
+    | "bakalariUsername"
+    | "bakalariPassword"
+    | "tokenKey"
+    | "publicTimetable"
+    | "rosterRotation"
+    | "publicTimetableMaxAgeHours"
+  >,
   db: Db,
   options: Omit<BakalariSourceOptions, "config" | "tokenCache" | "publicTimetable"> = {},
 ): BakalariSource {
@@ -159,7 +168,11 @@ async function chooseRosters(
   const reused = new Map<string, KeptRoster>();
   if (!rosters || lessons.length === 0) return { lessons, reused };
   const kept = await rosters.store.load(warn);
-  const toRead = rostersToRead(catalog.groups.map((g) => g.id), kept, rosters.rotation);
+  const toRead = rostersToRead(
+    catalog.groups.map((g) => g.id),
+    kept,
+    rosters.rotation,
+  );
   const read = lessons.filter((l) => l.groupIds.some((id) => toRead.has(id)));
   for (const l of lessons) {
     if (read.includes(l)) continue;
@@ -239,10 +252,18 @@ function rosterBreaker(deadline: number, now: () => Date) {
   return {
     async run(read: () => Promise<AbsenceRead>): Promise<AbsenceRead> {
       if (failuresInARow >= ROSTER_FAILURES_IN_A_ROW) {
-        return { result: { ok: false, reason: `not requested: ${ROSTER_FAILURES_IN_A_ROW} absence lists failed in a row` }, warnings: [], dropped: [] };
+        return {
+          result: { ok: false, reason: `not requested: ${ROSTER_FAILURES_IN_A_ROW} absence lists failed in a row` },
+          warnings: [],
+          dropped: [],
+        };
       }
       if (now().getTime() > deadline) {
-        return { result: { ok: false, reason: `not requested: the rosters took over ${ROSTER_READ_BUDGET_MS / 60000} minutes` }, warnings: [], dropped: [] };
+        return {
+          result: { ok: false, reason: `not requested: the rosters took over ${ROSTER_READ_BUDGET_MS / 60000} minutes` },
+          warnings: [],
+          dropped: [],
+        };
       }
       const outcome = await read();
       failuresInARow = outcome.result.ok ? 0 : failuresInARow + 1;

@@ -44,12 +44,19 @@ export function createTokenCache(options: TokenCacheOptions): TokenCache {
   const rowKey = accountKey(options.baseUrl, options.username);
   const cryptoKey = crypto.subtle.importKey("raw", options.key, "AES-GCM", false, ["encrypt", "decrypt"]);
   const failed = (warn: (warning: RosterWarning) => void, what: string) =>
-    warn({ code: ROSTER_WARNING.tokenCacheFailed, message: `The Bakaláři token cache could not be ${what} (database error); the run goes on without it` });
+    warn({
+      code: ROSTER_WARNING.tokenCacheFailed,
+      message: `The Bakaláři token cache could not be ${what} (database error); the run goes on without it`,
+    });
 
   async function load(warn: (warning: RosterWarning) => void): Promise<TokenPair | null> {
     let row: typeof bakalariSessions.$inferSelect | undefined;
     try {
-      [row] = await db.select().from(bakalariSessions).where(eq(bakalariSessions.accountKey, await rowKey)).limit(1);
+      [row] = await db
+        .select()
+        .from(bakalariSessions)
+        .where(eq(bakalariSessions.accountKey, await rowKey))
+        .limit(1);
     } catch {
       failed(warn, "read");
       return null;
@@ -59,7 +66,8 @@ export function createTokenCache(options: TokenCacheOptions): TokenCache {
     if (!pair) {
       warn({
         code: ROSTER_WARNING.tokenCacheUnreadable,
-        message: "The cached Bakaláři token pair could not be decrypted (was BAKALARI_TOKEN_KEY changed?); it is discarded and the run logs in with the password",
+        message:
+          "The cached Bakaláři token pair could not be decrypted (was BAKALARI_TOKEN_KEY changed?); it is discarded and the run logs in with the password",
       });
       try {
         await db.delete(bakalariSessions).where(eq(bakalariSessions.accountKey, row.accountKey));

@@ -34,14 +34,20 @@ const unnest = (columns: Column[]): SQL =>
   sql`unnest(${sql.join(
     columns.map((c) => sql`${sql.param(c.values)}::${sql.raw(c.type)}[]`),
     sql`, `,
-  )}) as v(${sql.join(columns.map((c) => ident(c.name)), sql`, `)})`;
+  )}) as v(${sql.join(
+    columns.map((c) => ident(c.name)),
+    sql`, `,
+  )})`;
 
 /** INSERT INTO table (columns) SELECT * FROM unnest(arrays): one statement per chunk. */
 export async function batchInsert(tx: Tx, table: string, columns: Column[]): Promise<number> {
   let written = 0;
   for (const chunk of chunks(columns)) {
     if (chunk[0]!.values.length === 0) continue;
-    const names = sql.join(chunk.map((c) => ident(c.name)), sql`, `);
+    const names = sql.join(
+      chunk.map((c) => ident(c.name)),
+      sql`, `,
+    );
     const result = await tx.execute(sql`insert into ${ident(table)} (${names}) select ${names} from ${unnest(chunk)}`);
     written += result.rowCount ?? 0;
   }
@@ -56,7 +62,10 @@ export async function batchUpdate(tx: Tx, table: string, keys: string[], columns
   let written = 0;
   for (const chunk of chunks(columns)) {
     if (chunk[0]!.values.length === 0) continue;
-    const match = sql.join(keys.map((k) => sql`t.${ident(k)} = v.${ident(k)}`), sql` and `);
+    const match = sql.join(
+      keys.map((k) => sql`t.${ident(k)} = v.${ident(k)}`),
+      sql` and `,
+    );
     const result = await tx.execute(sql`update ${ident(table)} as t set ${set} from ${unnest(chunk)} where ${match}`);
     written += result.rowCount ?? 0;
   }

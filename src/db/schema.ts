@@ -50,10 +50,7 @@ export const users = pgTable(
     abbrev: text("abbrev").notNull().default(""),
     classId: uuid("class_id").references(() => classes.id),
   },
-  (t) => [
-    check("users_role_check", sql`${t.role} in ('student', 'teacher')`),
-    index("users_class_id_idx").on(t.classId),
-  ],
+  (t) => [check("users_role_check", sql`${t.role} in ('student', 'teacher')`), index("users_class_id_idx").on(t.classId)],
 );
 
 export const enrollments = pgTable(
@@ -128,10 +125,7 @@ export const syncRuns = pgTable(
   },
   (t) => [
     check("sync_runs_trigger_check", sql`${t.trigger} in ('cron', 'manual')`),
-    check(
-      "sync_runs_status_check",
-      sql`${t.status} in ('running', 'ok', 'fail', 'held', 'skipped', 'dry_run')`,
-    ),
+    check("sync_runs_status_check", sql`${t.status} in ('running', 'ok', 'fail', 'held', 'skipped', 'dry_run')`),
     // The lease: at most one running run at a time.
     uniqueIndex("sync_runs_one_running_key").on(t.status).where(sql`${t.status} = 'running'`),
     index("sync_runs_started_at_idx").on(t.startedAt.desc(), t.id.desc()),

@@ -34,9 +34,15 @@ export const operatorAuth = createMiddleware<AuthEnv>(async (c, next) => {
   const operator = await authenticate(c, header);
   if (!operator) {
     if (await countFailure(c.env.AUTH_FAILURES, clientKey(c.req.header("cf-connecting-ip")))) {
-      throw new ApiError(429, "RATE_LIMITED", "Too many failed authentications from this client; try again later", {}, {
-        "Retry-After": String(FAILURE_WINDOW_SECONDS),
-      });
+      throw new ApiError(
+        429,
+        "RATE_LIMITED",
+        "Too many failed authentications from this client; try again later",
+        {},
+        {
+          "Retry-After": String(FAILURE_WINDOW_SECONDS),
+        },
+      );
     }
     throw unauthorized("The operator token is not valid");
   }

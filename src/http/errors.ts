@@ -50,6 +50,8 @@ export function handleError(err: Error, c: Context<AppEnv>) {
 }
 
 /** A handler for a known path asked with a method it does not serve. */
-export const methodNotAllowed = (...allowed: string[]) => () => {
-  throw new ApiError(405, "METHOD_NOT_ALLOWED", `Use ${allowed.join(" or ")} on this path`, {}, { Allow: allowed.join(", ") });
-};
+export const methodNotAllowed =
+  (...allowed: string[]) =>
+  () => {
+    throw new ApiError(405, "METHOD_NOT_ALLOWED", `Use ${allowed.join(" or ")} on this path`, {}, { Allow: allowed.join(", ") });
+  };

@@ -53,7 +53,8 @@ const jsonOrEmptyBody = createMiddleware<AuthEnv>(async (c, next) => {
   else {
     // JSON.parse keeps the last of a repeated key: {"dryRun":true,"dryRun":false} must not mean either.
     const repeated = repeatedKey(text);
-    if (repeated !== null) throw new ApiError(400, "BAD_REQUEST", `Invalid request: the body repeats the key ${JSON.stringify(repeated.slice(0, 40))}`);
+    if (repeated !== null)
+      throw new ApiError(400, "BAD_REQUEST", `Invalid request: the body repeats the key ${JSON.stringify(repeated.slice(0, 40))}`);
   }
   await next();
 });
@@ -115,13 +116,18 @@ export const syncRoutes = new Hono<AuthEnv>()
     if (runs === null) throw new ApiError(404, "NOT_FOUND", "No run with that id (before)");
     return c.json({ success: true as const, runs, requestId: c.var.requestId });
   })
-  .get("/api/sync/runs/:id", operatorAuth, zValidator("param", runIdSchema, (result) => {
-    if (!result.success) throw new ApiError(400, "BAD_REQUEST", "The run id must be a UUID");
-  }), async (c) => {
-    const run = await getRun(c.var.database().db, c.req.valid("param").id);
-    if (!run) throw new ApiError(404, "NOT_FOUND", "No run with that id");
-    return c.json({ success: true as const, run, requestId: c.var.requestId });
-  })
+  .get(
+    "/api/sync/runs/:id",
+    operatorAuth,
+    zValidator("param", runIdSchema, (result) => {
+      if (!result.success) throw new ApiError(400, "BAD_REQUEST", "The run id must be a UUID");
+    }),
+    async (c) => {
+      const run = await getRun(c.var.database().db, c.req.valid("param").id);
+      if (!run) throw new ApiError(404, "NOT_FOUND", "No run with that id");
+      return c.json({ success: true as const, run, requestId: c.var.requestId });
+    },
+  )
   .all("/api/sync/bakalari", methodNotAllowed("POST"))
   .all("/api/sync/runs", methodNotAllowed("GET"))
   .all("/api/sync/runs/:id", methodNotAllowed("GET"));
@@ -154,16 +160,21 @@ function respond(c: Context<AuthEnv>, outcome: SyncOutcome) {
     }
     case "held":
       return c.json(
-        errorBody(c.var.requestId, "SAFETY_HOLD", "The plan looks like a broken feed and was held; nothing was written. Repeat with force: true to apply it.", {
-          status: "held",
-          runId: outcome.runId,
-          counts: outcome.counts,
-          coverage: outcome.coverage,
-          holdReasons: outcome.holdReasons,
-          warnings: outcome.warnings,
-          warningCount: outcome.warningCount,
-          warningCounts: outcome.warningCounts,
-        }),
+        errorBody(
+          c.var.requestId,
+          "SAFETY_HOLD",
+          "The plan looks like a broken feed and was held; nothing was written. Repeat with force: true to apply it.",
+          {
+            status: "held",
+            runId: outcome.runId,
+            counts: outcome.counts,
+            coverage: outcome.coverage,
+            holdReasons: outcome.holdReasons,
+            warnings: outcome.warnings,
+            warningCount: outcome.warningCount,
+            warningCounts: outcome.warningCounts,
+          },
+        ),
         422,
       );
     case "running":
@@ -171,7 +182,14 @@ function respond(c: Context<AuthEnv>, outcome: SyncOutcome) {
     case "fail": {
       const status = outcome.code.startsWith("BAKALARI_") ? 502 : 500;
       return c.json(
-        errorBody(c.var.requestId, outcome.code, outcome.errors[0]?.message ?? "The run failed", { status: "fail", runId: outcome.runId, ...errorFields(outcome.errors), coverage: outcome.coverage, warningCount: outcome.warningCount, warningCounts: outcome.warningCounts }),
+        errorBody(c.var.requestId, outcome.code, outcome.errors[0]?.message ?? "The run failed", {
+          status: "fail",
+          runId: outcome.runId,
+          ...errorFields(outcome.errors),
+          coverage: outcome.coverage,
+          warningCount: outcome.warningCount,
+          warningCounts: outcome.warningCounts,
+        }),
         status,
       );
     }

@@ -44,7 +44,11 @@ export type PresentedToken =
 
 const encoder = new TextEncoder();
 
-const toBase64Url = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+const toBase64Url = (bytes: Uint8Array) =>
+  btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "");
 const fromBase64Url = (text: string) => Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
 const fromHex = (hex: string) => Uint8Array.from(hex.match(/../g) ?? [], (h) => parseInt(h, 16));
 
@@ -72,7 +76,12 @@ export async function readToken(presented: string, keys: TokenKeys): Promise<Pre
   if (!stored) return { kind: "refused", reason: "unknown" };
   if (keys.signingKey === null) return { kind: "refused", reason: "no_key" };
   const [id, secret, mac] = [stored[1]!, stored[2]!, stored[3]!];
-  const signed = await crypto.subtle.verify("HMAC", await hmacKey(keys.signingKey, "verify"), fromBase64Url(mac), encoder.encode(`bks_${id}.${secret}`));
+  const signed = await crypto.subtle.verify(
+    "HMAC",
+    await hmacKey(keys.signingKey, "verify"),
+    fromBase64Url(mac),
+    encoder.encode(`bks_${id}.${secret}`),
+  );
   return signed ? { kind: "signed", id, token: presented } : { kind: "refused", reason: "forged" };
 }
 

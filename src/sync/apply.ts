@@ -15,11 +15,17 @@ const activate = sql`active = true, deactivated_at = null`;
 /** Returns how many rows it wrote (roster rows and external refs). */
 export async function applyPlan(tx: Tx, plan: Plan): Promise<number> {
   // Re-keys first: the rows below are planned under their new refs.
-  let written = await batchUpdate(tx, "external_refs", ["type", "external_id"], [
-    { name: "type", type: "text", values: plan.rekeys.map((r) => r.type) },
-    { name: "external_id", type: "text", values: plan.rekeys.map((r) => r.from) },
-    { name: "new_external_id", type: "text", values: plan.rekeys.map((r) => r.to) },
-  ], sql`external_id = v.new_external_id, ${touch}`);
+  let written = await batchUpdate(
+    tx,
+    "external_refs",
+    ["type", "external_id"],
+    [
+      { name: "type", type: "text", values: plan.rekeys.map((r) => r.type) },
+      { name: "external_id", type: "text", values: plan.rekeys.map((r) => r.from) },
+      { name: "new_external_id", type: "text", values: plan.rekeys.map((r) => r.to) },
+    ],
+    sql`external_id = v.new_external_id, ${touch}`,
+  );
 
   // Parents before children: users point at classes; enrollments at users, subjects and classes.
   for (const type of ["classes", "subjects"] as const) {
@@ -30,8 +36,13 @@ export async function applyPlan(tx: Tx, plan: Plan): Promise<number> {
       { name: "abbrev", type: "text", values: rows.map((r) => r.fields.abbrev) },
     ];
     written += await batchInsert(tx, TABLE[type], fields(e.create));
-    written += await batchUpdate(tx, TABLE[type], ["id"], fields([...e.update, ...e.reactivate]),
-      sql`name = v.name, abbrev = v.abbrev, ${activate}, ${touch}`);
+    written += await batchUpdate(
+      tx,
+      TABLE[type],
+      ["id"],
+      fields([...e.update, ...e.reactivate]),
+      sql`name = v.name, abbrev = v.abbrev, ${activate}, ${touch}`,
+    );
     written += await deactivate(tx, TABLE[type], e.deactivate);
   }
 
@@ -44,8 +55,13 @@ export async function applyPlan(tx: Tx, plan: Plan): Promise<number> {
     { name: "class_id", type: "uuid", values: rows.map((r) => r.fields.classId) },
   ];
   written += await batchInsert(tx, TABLE.users, userFields(users.create));
-  written += await batchUpdate(tx, TABLE.users, ["id"], userFields([...users.update, ...users.reactivate]),
-    sql`name = v.name, abbrev = v.abbrev, role = v.role, class_id = v.class_id, ${activate}, ${touch}`);
+  written += await batchUpdate(
+    tx,
+    TABLE.users,
+    ["id"],
+    userFields([...users.update, ...users.reactivate]),
+    sql`name = v.name, abbrev = v.abbrev, role = v.role, class_id = v.class_id, ${activate}, ${touch}`,
+  );
   written += await deactivate(tx, TABLE.users, users.deactivate);
 
   const enrollments = plan.enrollments;
@@ -56,9 +72,13 @@ export async function applyPlan(tx: Tx, plan: Plan): Promise<number> {
     { name: "class_id", type: "uuid", values: enrollments.create.map((r) => r.fields.classId) },
   ]);
   // An enrollment's fields are its key, so it is never updated, only reactivated.
-  written += await batchUpdate(tx, TABLE.enrollments, ["id"],
+  written += await batchUpdate(
+    tx,
+    TABLE.enrollments,
+    ["id"],
     [{ name: "id", type: "uuid", values: [...enrollments.update, ...enrollments.reactivate].map((r) => r.id) }],
-    sql`${activate}, ${touch}`);
+    sql`${activate}, ${touch}`,
+  );
   written += await deactivate(tx, TABLE.enrollments, enrollments.deactivate);
 
   written += await writeRefs(tx, plan);
@@ -66,8 +86,7 @@ export async function applyPlan(tx: Tx, plan: Plan): Promise<number> {
 }
 
 function deactivate(tx: Tx, table: string, ids: string[]): Promise<number> {
-  return batchUpdate(tx, table, ["id"], [{ name: "id", type: "uuid", values: ids }],
-    sql`active = false, deactivated_at = now(), ${touch}`);
+  return batchUpdate(tx, table, ["id"], [{ name: "id", type: "uuid", values: ids }], sql`active = false, deactivated_at = now(), ${touch}`);
 }
 
 /** New refs for created rows; a new content hash for rows whose fields changed. */
@@ -87,10 +106,16 @@ async function writeRefs(tx: Tx, plan: Plan): Promise<number> {
     { name: "internal_id", type: "text", values: created.map((r) => r.id) },
     { name: "content_hash", type: "text", values: created.map((r) => r.hash) },
   ]);
-  written += await batchUpdate(tx, "external_refs", ["type", "external_id"], [
-    { name: "type", type: "text", values: changed.map((r) => r.type) },
-    { name: "external_id", type: "text", values: changed.map((r) => r.externalId) },
-    { name: "content_hash", type: "text", values: changed.map((r) => r.hash) },
-  ], sql`content_hash = v.content_hash, ${touch}`);
+  written += await batchUpdate(
+    tx,
+    "external_refs",
+    ["type", "external_id"],
+    [
+      { name: "type", type: "text", values: changed.map((r) => r.type) },
+      { name: "external_id", type: "text", values: changed.map((r) => r.externalId) },
+      { name: "content_hash", type: "text", values: changed.map((r) => r.hash) },
+    ],
+    sql`content_hash = v.content_hash, ${touch}`,
+  );
   return written;
 }

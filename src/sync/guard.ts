@@ -27,7 +27,8 @@ export function holdReasons(plan: Plan, limits: GuardLimits): HoldReason[] {
     const check = (kind: HoldReason["kind"], count: number, limit: number) => {
       if (count <= HOLD_FLOOR) return;
       const ratio = entity.activeBefore === 0 ? 1 : count / entity.activeBefore;
-      if (ratio > limit) reasons.push({ type, kind, count, activeBefore: entity.activeBefore, ratio: Math.round(ratio * 1000) / 1000, limit });
+      if (ratio > limit)
+        reasons.push({ type, kind, count, activeBefore: entity.activeBefore, ratio: Math.round(ratio * 1000) / 1000, limit });
     };
     check("deactivate", entity.deactivate.length, limits.maxDeleteRatio);
     check("update", entity.update.length, limits.maxUpdateRatio);

@@ -37,9 +37,7 @@ export async function cachedHealth(config: DatabaseOf, read: () => Promise<Healt
   if (hit) return (await hit.json()) as Health;
   const health = await read();
   // Awaited, not left to waitUntil: the next request in a burst must find it.
-  await cache
-    .put(key, Response.json(health, { headers: { "Cache-Control": `max-age=${HEALTH_CACHE_SECONDS}` } }))
-    .catch(() => undefined);
+  await cache.put(key, Response.json(health, { headers: { "Cache-Control": `max-age=${HEALTH_CACHE_SECONDS}` } })).catch(() => undefined);
   return health;
 }
 

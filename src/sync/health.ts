@@ -45,7 +45,11 @@ export async function readHealth(db: Db, now: Date = new Date()): Promise<Health
 }
 
 /** The pure rule behind GET /health. */
-export function decideHealth(lastRunStatus: Health["lastRunStatus"], lastSuccessAt: Date | null, now: Date): Omit<Health, "rosterCoverage"> {
+export function decideHealth(
+  lastRunStatus: Health["lastRunStatus"],
+  lastSuccessAt: Date | null,
+  now: Date,
+): Omit<Health, "rosterCoverage"> {
   const base = { lastSuccessAt: lastSuccessAt?.toISOString() ?? null, lastRunStatus };
   if (lastRunStatus === null) return { status: "never", ...base };
   if (lastRunStatus === "fail") return { status: "failing", ...base };

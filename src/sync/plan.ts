@@ -136,7 +136,10 @@ export function plan(roster: Roster, current: CurrentState, options: PlanOptions
   const subjectIdOf = idLookup(keys.subjects, subjects);
   if (keys.rekeys.length > 0) {
     const n = keys.rekeys.filter((r) => r.type === "subject").length;
-    warnings.push({ code: "SUBJECT_REKEYED", message: `${n} subject(s) known only by abbreviation now show their Bakaláři id; their rows and enrollments are kept under it` });
+    warnings.push({
+      code: "SUBJECT_REKEYED",
+      message: `${n} subject(s) known only by abbreviation now show their Bakaláři id; their rows and enrollments are kept under it`,
+    });
   }
 
   // Users: teachers and students share one table and one id space.
@@ -157,14 +160,22 @@ export function plan(roster: Roster, current: CurrentState, options: PlanOptions
       continue;
     }
     if (!classIdsInRoster.has(s.classId)) {
-      warnings.push({ code: "STUDENT_CLASS_UNKNOWN", message: "A student's class is not in the timetable; the student is skipped", externalId: s.id });
+      warnings.push({
+        code: "STUDENT_CLASS_UNKNOWN",
+        message: "A student's class is not in the timetable; the student is skipped",
+        externalId: s.id,
+      });
       continue;
     }
     userIds.add(s.id);
     // The class is resolved to an internal id after classes are planned; the hash uses the external id.
     const abbrev = s.abbrev ?? "";
     const name = displayName(s.name, abbrev);
-    desiredUsers.push({ externalId: s.id, fields: { name, abbrev, role: "student", classId: s.classId }, hashFields: ["student", name, abbrev, s.classId] });
+    desiredUsers.push({
+      externalId: s.id,
+      fields: { name, abbrev, role: "student", classId: s.classId },
+      hashFields: ["student", name, abbrev, s.classId],
+    });
   }
   for (const u of desiredUsers) if (u.fields.classId !== null) u.fields = { ...u.fields, classId: classIdOf(u.fields.classId) };
 
@@ -191,7 +202,11 @@ export function plan(roster: Roster, current: CurrentState, options: PlanOptions
     if (seen.has(externalId)) return;
     seen.add(externalId);
     if (!userIds.has(e.userId) || !knownSubjects.has(e.subjectId) || !classIdsInRoster.has(e.classId)) {
-      warnings.push({ code: "ENROLLMENT_REFERENCE_UNKNOWN", message: "An enrollment names a user, subject or class the snapshot lacks; it is skipped", externalId });
+      warnings.push({
+        code: "ENROLLMENT_REFERENCE_UNKNOWN",
+        message: "An enrollment names a user, subject or class the snapshot lacks; it is skipped",
+        externalId,
+      });
       return;
     }
     desiredEnrollments.push({
@@ -273,7 +288,13 @@ function planEntity<R, C extends CurrentRow>(
     }
     unlisted.delete(d.externalId);
     if (!row.active) {
-      result.reactivate.push({ id: row.internalId, externalId: d.externalId, contentHash: hash, hashChanged: hash !== row.contentHash, fields: d.fields });
+      result.reactivate.push({
+        id: row.internalId,
+        externalId: d.externalId,
+        contentHash: hash,
+        hashChanged: hash !== row.contentHash,
+        fields: d.fields,
+      });
     } else if (hash !== row.contentHash) {
       result.update.push({ id: row.internalId, externalId: d.externalId, contentHash: hash, hashChanged: true, fields: d.fields });
     } else {
@@ -310,7 +331,11 @@ function uniqueBy<T extends { id: string }>(records: T[], warnings: RosterWarnin
     const first = seen.get(record.id);
     if (!first) seen.set(record.id, record);
     else if (JSON.stringify(first) !== JSON.stringify(record)) {
-      warnings.push({ code: "DUPLICATE_ID", message: `Two different ${what} records share an id; the first is kept`, externalId: record.id });
+      warnings.push({
+        code: "DUPLICATE_ID",
+        message: `Two different ${what} records share an id; the first is kept`,
+        externalId: record.id,
+      });
     }
   }
   return [...seen.values()];
@@ -329,10 +354,13 @@ function countsOf(p: Omit<Plan, "counts" | "warnings" | "rekeys">): Counts {
 
 /** True when the plan writes nothing. */
 export function isEmptyPlan(p: Plan): boolean {
-  return p.rekeys.length === 0 && ENTITY_TYPES.every((t) => {
-    const e = p[t];
-    return e.create.length + e.update.length + e.reactivate.length + e.deactivate.length === 0;
-  });
+  return (
+    p.rekeys.length === 0 &&
+    ENTITY_TYPES.every((t) => {
+      const e = p[t];
+      return e.create.length + e.update.length + e.reactivate.length + e.deactivate.length === 0;
+    })
+  );
 }
 
 /** The rows a plan writes: roster rows, plus a ref for each new row and each changed hash. */

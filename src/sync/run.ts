@@ -142,7 +142,16 @@ async function leased(deps: SyncDeps, database: Database, start: RunStart, log: 
 
     if (start.dryRun) {
       const statements = database.statements() + 1;
-      await finish(database, start.id, { status: "dry_run", counts, coverage, warnings, errors: [], holdReasons: reasons, bakalariRequests: source.requests(), statements });
+      await finish(database, start.id, {
+        status: "dry_run",
+        counts,
+        coverage,
+        warnings,
+        errors: [],
+        holdReasons: reasons,
+        bakalariRequests: source.requests(),
+        statements,
+      });
       const outcome = { ...common(statements), status: "dry_run" as const, counts, wouldHold: reasons.length > 0, holdReasons: reasons };
       log("INFO", "sync_dry_run", { counts, coverage, wouldHold: outcome.wouldHold, holdReasons: reasons, ...summary(outcome) });
       return outcome;
@@ -151,7 +160,16 @@ async function leased(deps: SyncDeps, database: Database, start: RunStart, log: 
     if (reasons.length > 0 && !start.forced) {
       const statements = database.statements() + 1;
       const errors = reasons.map((r) => ({ code: "SAFETY_HOLD", message: describeHold(r) }));
-      await finish(database, start.id, { status: "held", counts, coverage, warnings, errors, holdReasons: reasons, bakalariRequests: source.requests(), statements });
+      await finish(database, start.id, {
+        status: "held",
+        counts,
+        coverage,
+        warnings,
+        errors,
+        holdReasons: reasons,
+        bakalariRequests: source.requests(),
+        statements,
+      });
       const outcome = { ...common(statements), status: "held" as const, counts, holdReasons: reasons };
       log("WARN", "sync_held", { counts, coverage, holdReasons: reasons, ...summary(outcome) });
       return outcome;
@@ -177,7 +195,15 @@ async function leased(deps: SyncDeps, database: Database, start: RunStart, log: 
     const fresh = open(deps.config);
     let committed = false;
     try {
-      await finish(fresh, start.id, { status: "fail", counts, coverage, warnings, errors: [runError], bakalariRequests: source.requests(), statements: sent + 1 });
+      await finish(fresh, start.id, {
+        status: "fail",
+        counts,
+        coverage,
+        warnings,
+        errors: [runError],
+        bakalariRequests: source.requests(),
+        statements: sent + 1,
+      });
     } catch (recordError) {
       // The row is no longer running: either another run took the lease over, or the
       // COMMIT went through and only its answer was lost. The record tells which.
@@ -187,7 +213,10 @@ async function leased(deps: SyncDeps, database: Database, start: RunStart, log: 
     }
     const statements = sent + fresh.statements();
     if (committed && planned && counts) {
-      warnings = [...warnings, { code: "COMMIT_CONFIRMED_LATE", message: "The connection broke after the commit; the run's own record shows it was applied" }];
+      warnings = [
+        ...warnings,
+        { code: "COMMIT_CONFIRMED_LATE", message: "The connection broke after the commit; the run's own record shows it was applied" },
+      ];
       const outcome = { ...common(statements), status: "ok" as const, counts, rowsWritten: rowsToWrite(planned) };
       log("INFO", "sync_ok", { counts, coverage, ...summary(outcome) });
       return outcome;

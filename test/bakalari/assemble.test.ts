@@ -142,9 +142,7 @@ describe("assembleRoster on bad records", () => {
     const { roster: r, warnings } = roster({ tt });
     expect(r.classes.map((c) => c.id)).toEqual([" 6", "6"]);
     expect(r.teachers.map((t) => t.id)).toEqual(["T1", "T2"]);
-    expect(warnings).toContainEqual(
-      expect.objectContaining({ code: ROSTER_WARNING.recordInvalid, externalId: "C9", entity: "class" }),
-    );
+    expect(warnings).toContainEqual(expect.objectContaining({ code: ROSTER_WARNING.recordInvalid, externalId: "C9", entity: "class" }));
     const teacherWarning = warnings.find((w) => w.message.includes("Teachers[2]"));
     expect(teacherWarning).toMatchObject({ code: ROSTER_WARNING.recordInvalid });
     expect(teacherWarning?.externalId).toBeUndefined();
@@ -153,7 +151,15 @@ describe("assembleRoster on bad records", () => {
 
   it("drops a malformed atom by position and a student record with a usable id by its id", () => {
     const tt = timetable();
-    tt.Days[0]!.Atoms.push({ HourId: 9, GroupIds: ["G1"], SubjectId: 5 as unknown as string, TeacherId: "T1", RoomId: "R1", CycleIds: [], Change: null });
+    tt.Days[0]!.Atoms.push({
+      HourId: 9,
+      GroupIds: ["G1"],
+      SubjectId: 5 as unknown as string,
+      TeacherId: "T1",
+      RoomId: "R1",
+      CycleIds: [],
+      Change: null,
+    });
     const abs = absences();
     const l3 = abs.L3 as { AbsencesGroups: { StudentsAbsences: unknown[] }[] };
     l3.AbsencesGroups[0]!.StudentsAbsences.push({ Student: { Id: "S5", Abbrev: "", Name: null } });
@@ -198,7 +204,12 @@ describe("assembleRoster on bad records", () => {
     expect(r.scope.catalogComplete).toBe(false);
     expect(r.scope.studentsComplete).toEqual([" 6", "6"]);
     expect(r.scope.subjectsComplete).toEqual([]);
-    expect(warnings).toContainEqual(expect.objectContaining({ code: ROSTER_WARNING.accountScope, message: expect.stringMatching(/classes the account's timetable does not list/) }));
+    expect(warnings).toContainEqual(
+      expect.objectContaining({
+        code: ROSTER_WARNING.accountScope,
+        message: expect.stringMatching(/classes the account's timetable does not list/),
+      }),
+    );
   });
 
   it("ignores atoms of unknown groups, subjects and teachers with one warning each", () => {
@@ -276,7 +287,9 @@ describe("assembleRoster on incomplete rosters", () => {
   it("names the window in the holiday warning", () => {
     const cb = { Hours: [], Days: [] };
     const { warnings } = roster({ cb }, { window: { from: "2026-07-01", to: "2026-07-14" } });
-    expect(warnings).toEqual([expect.objectContaining({ code: ROSTER_WARNING.noRosters, message: expect.stringContaining("from 2026-07-01 to 2026-07-14") })]);
+    expect(warnings).toEqual([
+      expect.objectContaining({ code: ROSTER_WARNING.noRosters, message: expect.stringContaining("from 2026-07-01 to 2026-07-14") }),
+    ]);
   });
 
   it("marks a group without a lesson no_lesson with a warning, and reads the others", () => {
@@ -328,7 +341,10 @@ describe("what a run saw whole: scope and coverage", () => {
   it("a teacher's timetable is not the whole school, and its classes' students are complete only with the whole-class group read", () => {
     // The teacher teaches English to half of 1.A (a split group) and mathematics to all of 1.B.
     const tt = timetableOf(["G1-en1", "G2"]);
-    const cb = classbookOf({ LessonId: "L2", Groups: [cbGroup(" 6", "G1-en1", "en1")] }, { LessonId: "L3", Groups: [cbGroup("6", "G2", "1.B")] });
+    const cb = classbookOf(
+      { LessonId: "L2", Groups: [cbGroup(" 6", "G1-en1", "en1")] },
+      { LessonId: "L3", Groups: [cbGroup("6", "G2", "1.B")] },
+    );
     const { roster: r, warnings } = roster({ tt, cb }, { userType: "teacher" });
     expect(r.groups.map((g) => [g.id, g.roster.status])).toEqual([
       ["G1-en1", "read"],
@@ -344,12 +360,21 @@ describe("what a run saw whole: scope and coverage", () => {
     expect(r.coverage.account.type).toBe("teacher");
     expect(r.coverage.rosters).toMatchObject({ classes: 2, classesRead: 1, classesExempt: 1, classesSubjectsUnverified: 1 });
     const scope = warnings.filter((w) => w.code === ROSTER_WARNING.accountScope).map((w) => w.message);
-    expect(scope).toEqual([expect.stringMatching(/Only split groups of 1 class/), expect.stringMatching(/a teacher's timetable holds only its own lessons/)]);
+    expect(scope).toEqual([
+      expect.stringMatching(/Only split groups of 1 class/),
+      expect.stringMatching(/a teacher's timetable holds only its own lessons/),
+    ]);
 
     // The class book shows the whole class of 1.A as well: it joins the catalog, is read, and 1.A is complete.
     const withWhole = classbookOf(...cb.Days[0]!.Hours, { LessonId: "L1", Groups: [cbGroup(" 6", "G1", "1.A")] });
     const { roster: whole } = roster({ tt, cb: withWhole }, { userType: "teacher" });
-    expect(whole.groups.find((g) => g.id === "G1")).toEqual({ id: "G1", classId: " 6", abbrev: "1.A", name: "G1", roster: { status: "read", studentIds: [" 1", "1", "S2"] } });
+    expect(whole.groups.find((g) => g.id === "G1")).toEqual({
+      id: "G1",
+      classId: " 6",
+      abbrev: "1.A",
+      name: "G1",
+      roster: { status: "read", studentIds: [" 1", "1", "S2"] },
+    });
     expect(whole.scope).toMatchObject({ catalogComplete: false, studentsComplete: [" 6", "6"], subjectsComplete: [], dropped: [] });
     expect(whole.coverage.rosters).toMatchObject({ classesRead: 2, classesExempt: 0, classesSubjectsUnverified: 2, exempt: [] });
   });
@@ -375,13 +400,18 @@ describe("what a run saw whole: scope and coverage", () => {
   });
 
   it("warns BAKALARI_SCOPE_MISMATCH, never BAKALARI_NO_ROSTERS, for a class book whose lessons are all of other classes", () => {
-    const cb = classbookOf({ LessonId: "L9", Groups: [cbGroup("C9", "G9", "9.A")] }, { LessonId: "L10", Groups: [cbGroup("C9", "G9-x", "x")] });
+    const cb = classbookOf(
+      { LessonId: "L9", Groups: [cbGroup("C9", "G9", "9.A")] },
+      { LessonId: "L10", Groups: [cbGroup("C9", "G9-x", "x")] },
+    );
     const { lessons } = assemble({ cb });
     expect(lessons).toEqual([]);
     const { roster: r, warnings } = roster({ cb });
     expect(codes(warnings)).toContain(ROSTER_WARNING.scopeMismatch);
     expect(codes(warnings)).not.toContain(ROSTER_WARNING.noRosters);
-    expect(warnings.find((w) => w.code === ROSTER_WARNING.scopeMismatch)?.message).toMatch(/2 lessons of 2 groups, none of which belongs to a class of the timetable/);
+    expect(warnings.find((w) => w.code === ROSTER_WARNING.scopeMismatch)?.message).toMatch(
+      /2 lessons of 2 groups, none of which belongs to a class of the timetable/,
+    );
     expect(r.students).toEqual([]);
     expect(r.groups.map((g) => g.id)).toEqual(["G1", "G1-en1", "G2", "G2-pe"]);
     expect(r.groups.every((g) => g.roster.status === "no_lesson")).toBe(true);
@@ -451,7 +481,13 @@ describe("what a run saw whole: scope and coverage", () => {
     const tt = timetableOf(["G1", "G1-en1", "G2"]);
     const { roster: r, warnings } = roster({ tt });
     expect(warnings).toEqual([]);
-    expect(r.groups.find((g) => g.id === "G2-pe")).toEqual({ id: "G2-pe", classId: "6", abbrev: "G2-pe", name: "G2-pe", roster: { status: "read", studentIds: ["S3"] } });
+    expect(r.groups.find((g) => g.id === "G2-pe")).toEqual({
+      id: "G2-pe",
+      classId: "6",
+      abbrev: "G2-pe",
+      name: "G2-pe",
+      roster: { status: "read", studentIds: ["S3"] },
+    });
     expect(r.coverage.catalog.groups).toBe(4);
     expect(r.coverage.rosters).toMatchObject({ groups: 4, groupsRead: 4 });
     expect(r.scope).toMatchObject({ catalogComplete: true, studentsComplete: [" 6", "6"], subjectsComplete: [" 6", "6"], dropped: [] });
@@ -466,7 +502,12 @@ describe("what a run saw whole: scope and coverage", () => {
     expect(warnings).toContainEqual(expect.objectContaining({ code: ROSTER_WARNING.recordInvalid, externalId: "G9", entity: "group" }));
     expect(r.students).toHaveLength(5);
     expect(reasons(r)).toEqual({ " 6": "invalid_record", "6": "invalid_record" });
-    expect(r.scope).toMatchObject({ catalogComplete: true, studentsComplete: [], subjectsComplete: [], dropped: [{ entity: "group", externalId: "G9" }] });
+    expect(r.scope).toMatchObject({
+      catalogComplete: true,
+      studentsComplete: [],
+      subjectsComplete: [],
+      dropped: [{ entity: "group", externalId: "G9" }],
+    });
   });
 
   it("hands on every dropped record, by kind and id, in the scope", () => {
@@ -474,9 +515,15 @@ describe("what a run saw whole: scope and coverage", () => {
     tt.Classes.push({ Id: "C9", Abbrev: "9.Z", Name: 42 as unknown as string });
     tt.Teachers.push({ Id: "", Abbrev: "X", Name: "Karel Král" });
     const abs = absences();
-    (abs.L3 as { AbsencesGroups: { StudentsAbsences: unknown[] }[] }).AbsencesGroups[0]!.StudentsAbsences.push({ Student: { Id: "S5", Abbrev: "", Name: null } });
+    (abs.L3 as { AbsencesGroups: { StudentsAbsences: unknown[] }[] }).AbsencesGroups[0]!.StudentsAbsences.push({
+      Student: { Id: "S5", Abbrev: "", Name: null },
+    });
     const { roster: r } = roster({ tt, abs });
-    expect(r.scope.dropped).toEqual([{ entity: "class", externalId: "C9" }, { entity: "teacher" }, { entity: "student", externalId: "S5" }]);
+    expect(r.scope.dropped).toEqual([
+      { entity: "class", externalId: "C9" },
+      { entity: "teacher" },
+      { entity: "student", externalId: "S5" },
+    ]);
     // No group was dropped: the classes are still seen whole.
     expect(r.scope.studentsComplete).toEqual([" 6", "6"]);
   });
@@ -492,7 +539,11 @@ describe("what a run saw whole: scope and coverage", () => {
       ["a failed list", { failed: { L3: "HTTP 503" } }, {}],
       ["a group without a lesson", { cb: noEnglish }, {}],
       ["a teacher", { tt: timetableOf(["G1-en1", "G2"]) }, { userType: "teacher" }],
-      ["split groups only", { tt: timetableOf(["G1-en1", "G2", "G2-pe"]), cb: classbookOf({ LessonId: "L2", Groups: [cbGroup(" 6", "G1-en1")] }) }, {}],
+      [
+        "split groups only",
+        { tt: timetableOf(["G1-en1", "G2", "G2-pe"]), cb: classbookOf({ LessonId: "L2", Groups: [cbGroup(" 6", "G1-en1")] }) },
+        {},
+      ],
       ["a student", {}, { userType: "student" }],
       ["a refused class book", { cb: null }, {}],
       ["an unknown type", {}, { userType: null }],
@@ -510,7 +561,12 @@ describe("what a run saw whole: scope and coverage", () => {
       expect(c.classesSubjectsUnverified, what).toBe(r.scope.studentsComplete.length - r.scope.subjectsComplete.length);
       expect(c.groups, what).toBe(r.groups.length);
       expect(c.groupsRead, what).toBe(r.groups.filter((g) => g.roster.status === "read").length);
-      expect(r.coverage.catalog, what).toMatchObject({ classes: r.classes.length, subjects: r.subjects.length, teachers: r.teachers.length, groups: r.groups.length });
+      expect(r.coverage.catalog, what).toMatchObject({
+        classes: r.classes.length,
+        subjects: r.subjects.length,
+        teachers: r.teachers.length,
+        groups: r.groups.length,
+      });
       // Every class is either read or exempt, once.
       const ids = [...r.scope.studentsComplete, ...c.exempt.map((e) => e.classId)].sort();
       expect(ids, what).toEqual(r.classes.map((k) => k.id).sort());
@@ -557,7 +613,15 @@ describe("payload parsing", () => {
 
   it("skips silently an atom with no subject, teacher or group (a lesson taken out of the timetable)", () => {
     const tt = timetable();
-    tt.Days[0]!.Atoms.push({ HourId: 9, GroupIds: [], SubjectId: null as unknown as string, TeacherId: null as unknown as string, RoomId: "R1", CycleIds: [], Change: null });
+    tt.Days[0]!.Atoms.push({
+      HourId: 9,
+      GroupIds: [],
+      SubjectId: null as unknown as string,
+      TeacherId: null as unknown as string,
+      RoomId: "R1",
+      CycleIds: [],
+      Change: null,
+    });
     const parsed = parseTimetable(JSON.stringify(tt), TT);
     expect(parsed.warnings).toEqual([]);
     expect(parsed.dropped).toEqual([]);
@@ -586,4 +650,3 @@ describe("payload parsing", () => {
     expect(() => parseAbsenceList("[]", "GET /api/3/lesson/L1/absence")).toThrowError(/lesson\/L1\/absence/);
   });
 });
-

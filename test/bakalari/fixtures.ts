@@ -7,7 +7,16 @@
  * Class "6" (1.B, empty Name): whole-class group "G2", PE group "G2-pe".
  * Students " 1" and "1" (different people), "S2" in 1.A; "S3", "S4" in 1.B.
  */
-export const NAMES = ["Anna Dvořáková", "Jan Novák", "Eva Černá", "Petr Svoboda", "Jana Nováková", "Karel Král", "Matematika", "Anglický jazyk"];
+export const NAMES = [
+  "Anna Dvořáková",
+  "Jan Novák",
+  "Eva Černá",
+  "Petr Svoboda",
+  "Jana Nováková",
+  "Karel Král",
+  "Matematika",
+  "Anglický jazyk",
+];
 
 export function timetable() {
   return {
@@ -19,7 +28,16 @@ export function timetable() {
         DayDescription: "",
         DayType: "WorkDay",
         Atoms: [
-          { HourId: 2, GroupIds: ["G1"], SubjectId: "U  12", TeacherId: "T1", RoomId: "R1", CycleIds: ["1"], Change: null, HomeworkIds: [] },
+          {
+            HourId: 2,
+            GroupIds: ["G1"],
+            SubjectId: "U  12",
+            TeacherId: "T1",
+            RoomId: "R1",
+            CycleIds: ["1"],
+            Change: null,
+            HomeworkIds: [],
+          },
           { HourId: 3, GroupIds: ["G1-en1"], SubjectId: "U 12", TeacherId: "T2", RoomId: "R1", CycleIds: ["1"], Change: null },
           { HourId: 4, GroupIds: ["G2"], SubjectId: "U  12", TeacherId: "T1", RoomId: "R1", CycleIds: ["1"], Change: null },
           { HourId: 5, GroupIds: ["G2-pe"], SubjectId: "7", TeacherId: "T2", RoomId: "R2", CycleIds: ["1"], Change: null },

@@ -38,7 +38,11 @@ describe("answers are read with a byte limit", () => {
     const { fetchFn, urls } = recording(() => new Response(stream.body, { status: 200 }));
     const http = createHttpClient("http://school.test", fetchFn, { sleep: async () => undefined });
     const error = await bakalariError(http.send({ method: "GET", path: "/api/3/timetable/permanent" }));
-    expect(error).toMatchObject({ code: "BAKALARI_PAYLOAD", endpoint: "/api/3/timetable/permanent", message: expect.stringContaining("more than 32 MB") });
+    expect(error).toMatchObject({
+      code: "BAKALARI_PAYLOAD",
+      endpoint: "/api/3/timetable/permanent",
+      message: expect.stringContaining("more than 32 MB"),
+    });
     expect(urls).toHaveLength(1);
     expect(stream.state.cancelled).toBe(true);
     // It stopped right past the limit (the stream may have one chunk queued ahead).
@@ -47,7 +51,9 @@ describe("answers are read with a byte limit", () => {
 
   it("fails an answer whose Content-Length is past the limit without reading it", async () => {
     const stream = endless();
-    const { fetchFn } = recording(() => new Response(stream.body, { status: 200, headers: { "content-length": String(MAX_ABSENCE_LIST_BYTES + 1) } }));
+    const { fetchFn } = recording(
+      () => new Response(stream.body, { status: 200, headers: { "content-length": String(MAX_ABSENCE_LIST_BYTES + 1) } }),
+    );
     const http = createHttpClient("http://school.test", fetchFn);
     const error = await bakalariError(http.send({ method: "GET", path: "/api/3/lesson/L1/absence", maxBytes: MAX_ABSENCE_LIST_BYTES }));
     expect(error).toMatchObject({ code: "BAKALARI_PAYLOAD", message: expect.stringContaining("more than 4 MB") });
@@ -60,7 +66,9 @@ describe("answers are read with a byte limit", () => {
     const { fetchFn } = recording(() => new Response(text, { status: 200 }));
     const res = await createHttpClient("http://school.test", fetchFn).send({ method: "GET", path: "/x", maxBytes: size });
     expect(res.body).toBe('{"Name":"Ženíšek"}');
-    const over = await bakalariError(createHttpClient("http://school.test", fetchFn).send({ method: "GET", path: "/x", maxBytes: size - 1 }));
+    const over = await bakalariError(
+      createHttpClient("http://school.test", fetchFn).send({ method: "GET", path: "/x", maxBytes: size - 1 }),
+    );
     expect(over.code).toBe("BAKALARI_PAYLOAD");
   });
 });
@@ -85,7 +93,7 @@ describe("paths an id could send elsewhere", () => {
     expect(new URL(`http://school.test${route}`).pathname !== route).toBe(changes);
   });
 
-  it('refuses to request one, with BAKALARI_PAYLOAD, and sends nothing', async () => {
+  it("refuses to request one, with BAKALARI_PAYLOAD, and sends nothing", async () => {
     const { fetchFn, urls } = recording(() => new Response("{}"));
     const http = createHttpClient("http://school.test", fetchFn);
     const error = await bakalariError(http.send({ method: "GET", path: `/api/3/lesson/${encodeURIComponent("..")}/absence` }));

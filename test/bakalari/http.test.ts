@@ -13,8 +13,10 @@ function scriptedFetch(steps: (() => Response | Promise<Response>)[]) {
   return { fetchFn, calls };
 }
 
-const status = (code: number, headers: Record<string, string> = {}) => () =>
-  new Response(JSON.stringify({ code }), { status: code, headers });
+const status =
+  (code: number, headers: Record<string, string> = {}) =>
+  () =>
+    new Response(JSON.stringify({ code }), { status: code, headers });
 const networkError = () => {
   throw new TypeError("Network connection lost.");
 };
@@ -34,7 +36,6 @@ function fastOptions(overrides: Partial<HttpOptions> = {}) {
   };
   return { options, slept };
 }
-
 
 describe("http client retries", () => {
   it("retries 5xx with exponential backoff and full jitter, and counts every request", async () => {
@@ -77,7 +78,11 @@ describe("http client retries", () => {
 
   it("honours Retry-After as an HTTP date, capped at maxRetryAfterMs", async () => {
     const far = new Date(Date.now() + 3_600_000).toUTCString();
-    const { fetchFn } = scriptedFetch([status(503, { "Retry-After": far }), status(429, { "Retry-After": "Thu, 01 Jan 1970 00:00:00 GMT" }), status(200)]);
+    const { fetchFn } = scriptedFetch([
+      status(503, { "Retry-After": far }),
+      status(429, { "Retry-After": "Thu, 01 Jan 1970 00:00:00 GMT" }),
+      status(200),
+    ]);
     const { options, slept } = fastOptions({ maxRetryAfterMs: 5_000 });
     await createHttpClient("http://school.test", fetchFn, options).send({ method: "GET", path: "/x" });
     expect(slept).toEqual([5_000, 0]);

@@ -20,11 +20,24 @@ function assembleWithKept(moved: boolean) {
   const all = rosterLessons(catalog, cb);
   const lessons = all.filter((l) => l.lessonId === "L3");
   const abs = absences() as Record<string, { AbsencesGroups: { StudentsAbsences: unknown[] }[] }>;
-  if (moved) abs.L3!.AbsencesGroups[0]!.StudentsAbsences.push({ Student: { Id: "S2", Abbrev: "S2", Name: "", RegistrationNumber: 3, IsAdult: false } });
-  const results = new Map<string, AbsenceResult>([["L3", { ok: true, list: parseAbsenceList(JSON.stringify(abs.L3), "GET /api/3/lesson/L3/absence").value }]]);
+  if (moved)
+    abs.L3!.AbsencesGroups[0]!.StudentsAbsences.push({
+      Student: { Id: "S2", Abbrev: "S2", Name: "", RegistrationNumber: 3, IsAdult: false },
+    });
+  const results = new Map<string, AbsenceResult>([
+    ["L3", { ok: true, list: parseAbsenceList(JSON.stringify(abs.L3), "GET /api/3/lesson/L3/absence").value }],
+  ]);
   const member = (id: string, name: string) => ({ id, name, abbrev: "" });
   const reused = new Map<string, KeptRoster>([
-    ["G1", { groupId: "G1", classId: " 6", members: [member(" 1", "Anna Dvořáková"), member("1", "Jan Novák"), member("S2", "")], readAt: KEPT_AT }],
+    [
+      "G1",
+      {
+        groupId: "G1",
+        classId: " 6",
+        members: [member(" 1", "Anna Dvořáková"), member("1", "Jan Novák"), member("S2", "")],
+        readAt: KEPT_AT,
+      },
+    ],
     ["G1-en1", { groupId: "G1-en1", classId: " 6", members: [member(" 1", "Anna Dvořáková")], readAt: KEPT_AT }],
   ]);
   return assembleRoster({ userType: "headmastership", catalog, classbook: cb, lessons, absences: results, dropped: [], reused });
@@ -33,7 +46,12 @@ function assembleWithKept(moved: boolean) {
 describe("rosters kept from earlier reads", () => {
   it("count as read for the coverage, with the oldest kept read time, and their pupils are in the snapshot", () => {
     const roster = assembleWithKept(false);
-    expect(roster.coverage.rosters).toMatchObject({ groupsRead: 2, groupsReused: 2, oldestReusedAt: KEPT_AT.toISOString(), classesRead: 2 });
+    expect(roster.coverage.rosters).toMatchObject({
+      groupsRead: 2,
+      groupsReused: 2,
+      oldestReusedAt: KEPT_AT.toISOString(),
+      classesRead: 2,
+    });
     expect(roster.students.map((s) => s.id).sort()).toEqual([" 1", "1", "S2", "S3", "S4"]);
     expect(roster.groups.find((g) => g.id === "G1")!.roster).toMatchObject({ status: "read", reusedFrom: KEPT_AT.toISOString() });
   });

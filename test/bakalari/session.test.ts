@@ -24,7 +24,13 @@ function miniBakalari(options: { expiresIn?: number; refuse401?: Set<string>; lo
   const issue = () => {
     n += 1;
     issuedRefresh.add(`r${n}`);
-    return Response.json({ access_token: `a${n}`, refresh_token: `r${n}`, expires_in: options.expiresIn ?? 3600, token_type: "Bearer", "bak:UserId": "X" });
+    return Response.json({
+      access_token: `a${n}`,
+      refresh_token: `r${n}`,
+      expires_in: options.expiresIn ?? 3600,
+      token_type: "Bearer",
+      "bak:UserId": "X",
+    });
   };
   const refuse = (description: string) => Response.json({ error: "invalid_grant", error_description: description }, { status: 400 });
   const fetchFn = (async (input: RequestInfo | URL, init?: RequestInit) => {
@@ -76,10 +82,16 @@ function memoryCache(initial: TokenPair | null = null) {
 function setup(server: ReturnType<typeof miniBakalari>, cache: TokenCache | null, clock = { now: T0 }, password = PASSWORD) {
   const http = createHttpClient("http://school.test", server.fetchFn, { baseDelayMs: 1, maxRetries: 3 });
   const warnings: RosterWarning[] = [];
-  const session = createSession({ http, username: USERNAME, password, cache, now: () => new Date(clock.now), warn: (w) => warnings.push(w) });
+  const session = createSession({
+    http,
+    username: USERNAME,
+    password,
+    cache,
+    now: () => new Date(clock.now),
+    warn: (w) => warnings.push(w),
+  });
   return { http, session, api: createApi(http, session), clock, warnings };
 }
-
 
 describe("session", () => {
   it("logs in with the password, form-encoded with client_id=ANDR, once per run", async () => {
@@ -88,7 +100,12 @@ describe("session", () => {
     expect(await session.accessToken()).toBe("a1");
     expect(await session.accessToken()).toBe("a1");
     expect(server.logins).toEqual({ password: 1, refresh: 0, failed: 0 });
-    expect(Object.fromEntries(server.forms[0]!)).toEqual({ client_id: "ANDR", grant_type: "password", username: USERNAME, password: PASSWORD });
+    expect(Object.fromEntries(server.forms[0]!)).toEqual({
+      client_id: "ANDR",
+      grant_type: "password",
+      username: USERNAME,
+      password: PASSWORD,
+    });
   });
 
   it("shares one login among parallel first requests", async () => {

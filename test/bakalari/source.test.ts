@@ -42,7 +42,16 @@ type Overrides = Partial<Omit<BakalariSourceOptions, "config" | "tokenCache" | "
 function source(overrides: Overrides = {}) {
   const { config, http, ...rest } = overrides;
   return bakalariSourceFor(
-    { bakalariUrl: FAKE, bakalariUsername: "sync-service", bakalariPassword: "test-password", tokenKey: KEY, publicTimetable: "off", rosterRotation: 4, publicTimetableMaxAgeHours: 24, ...config },
+    {
+      bakalariUrl: FAKE,
+      bakalariUsername: "sync-service",
+      bakalariPassword: "test-password",
+      tokenKey: KEY,
+      publicTimetable: "off",
+      rosterRotation: 4,
+      publicTimetableMaxAgeHours: 24,
+      ...config,
+    },
     database.db,
     {
       now: () => new Date(SCHOOL_DAY),
@@ -52,7 +61,6 @@ function source(overrides: Overrides = {}) {
     },
   );
 }
-
 
 /** A fetch that records what went through it. */
 function recordingFetch(before?: (url: URL) => Promise<void> | void) {
@@ -409,7 +417,9 @@ describe("Bakaláři source and the account it signs in with", () => {
     expect(roster.coverage.account.type).toBe("teacher");
     expect(roster.scope.catalogComplete).toBe(false);
     expect(roster.scope.subjectsComplete).toEqual([]);
-    expect(roster.warnings).toContainEqual(expect.objectContaining({ code: ROSTER_WARNING.accountScope, message: expect.stringMatching(/teacher's timetable/) }));
+    expect(roster.warnings).toContainEqual(
+      expect.objectContaining({ code: ROSTER_WARNING.accountScope, message: expect.stringMatching(/teacher's timetable/) }),
+    );
     // Whatever it saw whole, its numbers add up.
     const c = roster.coverage.rosters;
     expect(c.classesRead + c.classesExempt).toBe(c.classes);
@@ -421,7 +431,9 @@ describe("Bakaláři source and the account it signs in with", () => {
     const roster = await source().read();
     expect(roster.students).toEqual([]);
     expect(roster.classes.length).toBeGreaterThan(0);
-    expect(roster.warnings).toContainEqual(expect.objectContaining({ code: ROSTER_WARNING.accountScope, message: expect.stringContaining("HTTP 403") }));
+    expect(roster.warnings).toContainEqual(
+      expect.objectContaining({ code: ROSTER_WARNING.accountScope, message: expect.stringContaining("HTTP 403") }),
+    );
     expect(new Set(roster.coverage.rosters.exempt.map((e) => e.reason))).toEqual(new Set(["account_scope"]));
     expect(lessonRequests(await fake.stats())).toBe(0);
   });
@@ -438,7 +450,12 @@ describe("Bakaláři source and the account it signs in with", () => {
     expect(roster.students.length).toBeGreaterThan(0);
     const failedClasses = new Set(failed.map((g) => g.classId));
     for (const id of failedClasses) expect(roster.scope.studentsComplete).not.toContain(id);
-    expect(roster.coverage.rosters.exempt.filter((e) => e.reason === "request_failed").map((e) => e.classId).sort()).toEqual([...failedClasses].sort());
+    expect(
+      roster.coverage.rosters.exempt
+        .filter((e) => e.reason === "request_failed")
+        .map((e) => e.classId)
+        .sort(),
+    ).toEqual([...failedClasses].sort());
   });
 
   it("goes on when the account's type cannot be read, taking nothing of the catalog as gone", async () => {
@@ -447,6 +464,8 @@ describe("Bakaláři source and the account it signs in with", () => {
     expect(roster.coverage.account.type).toBeNull();
     expect(roster.scope.catalogComplete).toBe(false);
     expect(roster.students.length).toBeGreaterThan(0);
-    expect(roster.warnings).toContainEqual(expect.objectContaining({ code: ROSTER_WARNING.accountScope, message: expect.stringMatching(/type could not be read/) }));
+    expect(roster.warnings).toContainEqual(
+      expect.objectContaining({ code: ROSTER_WARNING.accountScope, message: expect.stringMatching(/type could not be read/) }),
+    );
   });
 });

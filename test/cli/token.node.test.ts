@@ -13,11 +13,13 @@ describe("npm run token", () => {
 
   const KEY = new Uint8Array(32).fill(9);
   const keys = { bootstrap: null, signingKey: KEY };
-  const withKey = (operatorTokenKey: string | undefined) => async (...args: string[]) => {
-    const lines: string[] = [];
-    const code = await tokenCommand(args, { databaseUrl: url, operatorTokenKey }, (l) => lines.push(l));
-    return { code, lines };
-  };
+  const withKey =
+    (operatorTokenKey: string | undefined) =>
+    async (...args: string[]) => {
+      const lines: string[] = [];
+      const code = await tokenCommand(args, { databaseUrl: url, operatorTokenKey }, (l) => lines.push(l));
+      return { code, lines };
+    };
   const run = withKey(Buffer.from(KEY).toString("base64"));
 
   it("creates a token shown once, lists it without the token, and revokes it", async () => {
@@ -28,7 +30,9 @@ describe("npm run token", () => {
     expect(token).toMatch(/^bks_[0-9a-f-]{36}\.[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43}$/);
     expect(await withNodeDatabase(url, (db) => verifyToken(token, keys, () => db))).toMatchObject({ name: "ci-nightly" });
     // Signed with another key, the same token is refused before any lookup.
-    expect(await withNodeDatabase(url, (db) => verifyToken(token, { bootstrap: null, signingKey: new Uint8Array(32) }, () => db))).toBeNull();
+    expect(
+      await withNodeDatabase(url, (db) => verifyToken(token, { bootstrap: null, signingKey: new Uint8Array(32) }, () => db)),
+    ).toBeNull();
 
     const listed = await run("list");
     expect(listed.code).toBe(0);

@@ -21,7 +21,11 @@ function cli(args: string[], token: string | undefined = TOKEN): Promise<{ code:
   const env: NodeJS.ProcessEnv = { ...process.env };
   if (token === undefined) delete env.OPERATOR_TOKEN;
   else env.OPERATOR_TOKEN = token;
-  const child = spawn(process.execPath, ["--import", "tsx", "cli/trigger.ts", ...args], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--import", "tsx", "cli/trigger.ts", ...args], {
+    cwd: ROOT,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let out = "";
   let err = "";
   child.stdout.on("data", (c: Buffer) => (out += c.toString()));
@@ -43,7 +47,11 @@ describe("npm run trigger refuses careless input", { timeout: 60_000 }, () => {
   });
 
   it("keeps a base URL with a path, without its trailing slashes", () => {
-    expect(parseArgs(["--url", "https://example.com/bakalari-sync//"])).toEqual({ url: "https://example.com/bakalari-sync", dryRun: false, force: false });
+    expect(parseArgs(["--url", "https://example.com/bakalari-sync//"])).toEqual({
+      url: "https://example.com/bakalari-sync",
+      dryRun: false,
+      force: false,
+    });
   });
 
   it.each([
@@ -80,7 +88,10 @@ describe("npm run trigger refuses careless input", { timeout: 60_000 }, () => {
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     try {
-      const { code, out, err } = await cli(["--url", `http://127.0.0.1:${(server.address() as AddressInfo).port}`], `${TOKEN}\nX-Injected: 1`);
+      const { code, out, err } = await cli(
+        ["--url", `http://127.0.0.1:${(server.address() as AddressInfo).port}`],
+        `${TOKEN}\nX-Injected: 1`,
+      );
       expect(code).toBe(2);
       expect(out + err).toMatch(/OPERATOR_TOKEN holds characters a Bearer token cannot/);
       expect(out + err).not.toContain(TOKEN);
@@ -134,7 +145,11 @@ describe("npm run trigger shows hostile answers safely", { timeout: 60_000 }, ()
         durationMs: 12,
         counts: { classes: counts(1), subjects: counts(0), users: counts(0), enrollments: counts(0) },
         warnings: [
-          { code: "BAKALARI_RECORD_INVALID", message: 'dropped Teachers[0] (id "U\u202e52"): invalid_type at Name', externalId: "U\u202e52" },
+          {
+            code: "BAKALARI_RECORD_INVALID",
+            message: 'dropped Teachers[0] (id "U\u202e52"): invalid_type at Name',
+            externalId: "U\u202e52",
+          },
           { code: "BAKALARI_RECORD_INVALID", message: "\u001b[2J\u001b[31mpwned\u0007", externalId: "U  25" },
           { code: "BAKALARI_RECORD_INVALID", message: "twin", externalId: "U  25\u200b" },
         ],

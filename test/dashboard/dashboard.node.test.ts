@@ -54,7 +54,9 @@ describe("the operator dashboard in a browser", { timeout: 60_000 }, () => {
 
   const inDb = <T>(fn: (db: Db) => Promise<T>) => withNodeDatabase(databaseUrl, fn, inject("wsProxy"));
   const rowCount = async (table: string, where = "true") =>
-    inDb(async (db) => Number(((await db.execute(sql.raw(`select count(*) as n from ${table} where ${where}`))).rows[0] as { n: string }).n));
+    inDb(async (db) =>
+      Number(((await db.execute(sql.raw(`select count(*) as n from ${table} where ${where}`))).rows[0] as { n: string }).n),
+    );
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -127,13 +129,15 @@ describe("the operator dashboard in a browser", { timeout: 60_000 }, () => {
   /** Every roster row and ref with its row version: equal before and after means nothing was written. */
   const rosterVersions = () =>
     inDb(async (db) => {
-      const rows = (await db.execute(sql`
+      const rows = (
+        await db.execute(sql`
         select string_agg(v, ',' order by v) as v from (
           select 'c' || id::text || xmin::text as v from classes
           union all select 's' || id::text || xmin::text from subjects
           union all select 'u' || id::text || xmin::text from users
           union all select 'e' || id::text || xmin::text from enrollments
-          union all select 'r' || type || external_id || xmin::text from external_refs) t`)).rows as { v: string | null }[];
+          union all select 'r' || type || external_id || xmin::text from external_refs) t`)
+      ).rows as { v: string | null }[];
       return rows[0]?.v ?? "";
     });
 
@@ -237,7 +241,8 @@ describe("the operator dashboard in a browser", { timeout: 60_000 }, () => {
     const first = page.locator("#runs-body tr").first();
     expect(await first.getAttribute("data-run-id")).toBe(latest!.runId);
     expect(await first.locator(".badge").textContent()).toMatch(/\bOK$/);
-    if (shown.users.created > 0) expect(await first.textContent()).toContain(`users: ${shown.users.created.toLocaleString("en-GB")} created`);
+    if (shown.users.created > 0)
+      expect(await first.textContent()).toContain(`users: ${shown.users.created.toLocaleString("en-GB")} created`);
     // Warnings are counted in the row (the dev Worker runs without BAKALARI_TOKEN_KEY, which warns).
     if (latest!.warningCount) expect(await first.textContent()).toMatch(/\d+ warnings?/);
 
@@ -396,7 +401,11 @@ describe("the operator dashboard in a browser", { timeout: 60_000 }, () => {
     // A run as a hostile feed leaves it (planted: the fake school's ids are plain).
     const runId = crypto.randomUUID();
     const ids = ["U\u202e52", "U  25", "U 25", "U  25\u200b"];
-    const warnings = ids.map((id) => ({ code: "BAKALARI_RECORD_INVALID", message: `dropped Students[0] (id ${JSON.stringify(id)}): invalid_type at Name \u202eevil\u202c`, externalId: id }));
+    const warnings = ids.map((id) => ({
+      code: "BAKALARI_RECORD_INVALID",
+      message: `dropped Students[0] (id ${JSON.stringify(id)}): invalid_type at Name \u202eevil\u202c`,
+      externalId: id,
+    }));
     const zero = { created: 0, updated: 0, unchanged: 1, deactivated: 0, reactivated: 0 };
     await inDb((db) =>
       db.execute(sql`insert into sync_runs (id, trigger, status, operator, started_at, completed_at, duration_ms, counts, warnings)

@@ -16,20 +16,40 @@ describe("npm run db:migrate", () => {
   });
 
   const migrate = () =>
-    spawnSync("npm", ["run", "-s", "db:migrate"], { cwd: ROOT, encoding: "utf8", env: { ...process.env, DATABASE_URL: url, NEON_WS_PROXY: "" } });
+    spawnSync("npm", ["run", "-s", "db:migrate"], {
+      cwd: ROOT,
+      encoding: "utf8",
+      env: { ...process.env, DATABASE_URL: url, NEON_WS_PROXY: "" },
+    });
 
   it("applies the migrations to an empty database, and a second run is harmless", async () => {
     const first = migrate();
     expect(first.status).toBe(0);
     expect(first.stdout).toContain("migrations are up to date");
     const tables = await withNodeDatabase(url, async (db) =>
-      (await db.execute(sql`select table_name from information_schema.tables where table_schema = 'public' order by 1`)).rows.map((r) => (r as { table_name: string }).table_name),
+      (await db.execute(sql`select table_name from information_schema.tables where table_schema = 'public' order by 1`)).rows.map(
+        (r) => (r as { table_name: string }).table_name,
+      ),
     );
-    expect(tables).toEqual(["bakalari_public_timetables", "bakalari_rosters", "bakalari_sessions", "classes", "enrollments", "external_refs", "operator_tokens", "subjects", "sync_runs", "users"]);
+    expect(tables).toEqual([
+      "bakalari_public_timetables",
+      "bakalari_rosters",
+      "bakalari_sessions",
+      "classes",
+      "enrollments",
+      "external_refs",
+      "operator_tokens",
+      "subjects",
+      "sync_runs",
+      "users",
+    ]);
 
     const second = migrate();
     expect(second.status).toBe(0);
-    const applied = await withNodeDatabase(url, async (db) => (await db.execute(sql`select count(*)::int as n from drizzle.__drizzle_migrations`)).rows[0]);
+    const applied = await withNodeDatabase(
+      url,
+      async (db) => (await db.execute(sql`select count(*)::int as n from drizzle.__drizzle_migrations`)).rows[0],
+    );
     // One row per migration in drizzle/, each applied once.
     const migrations = readdirSync(new URL("../../drizzle/", import.meta.url)).filter((f) => f.endsWith(".sql")).length;
     expect(applied).toEqual({ n: migrations });

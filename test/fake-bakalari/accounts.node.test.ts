@@ -39,14 +39,19 @@ afterAll(async () => fake?.close());
 const QUIET_WEEK = { from: "2026-01-05T00:00:00.000", to: "2026-01-09T00:00:00.000" };
 
 const timetableOf = async (username: string) => getJson(fake.url, "/api/3/timetable/permanent", await tokenOf(fake.url, username));
-const classbookOf = async (username: string, window = QUIET_WEEK) => get(fake.url, classbookPath(window), await tokenOf(fake.url, username));
+const classbookOf = async (username: string, window = QUIET_WEEK) =>
+  get(fake.url, classbookPath(window), await tokenOf(fake.url, username));
 const personOf = async (username: string) => (await control.accounts()).accounts.find((a) => a.username === username)!.personId;
 const classOfGroup = (timetable: any) => new Map<string, string>(timetable.Groups.map((g: any) => [g.Id, g.ClassId]));
 
 /** The lessons of the whole school's timetable that one teacher teaches, as lesson keys. */
 async function lessonsTaughtBy(teacherId: string): Promise<Set<string>> {
   const school = await timetableOf(ACCOUNTS.management);
-  return new Set(atomsOf(school).filter((a) => a.TeacherId === teacherId).map((a) => lessonKey(a.DayOfWeek, a.HourId, a.GroupIds)));
+  return new Set(
+    atomsOf(school)
+      .filter((a) => a.TeacherId === teacherId)
+      .map((a) => lessonKey(a.DayOfWeek, a.HourId, a.GroupIds)),
+  );
 }
 
 describe("the accounts", () => {
@@ -220,7 +225,8 @@ describe("absence lists", () => {
     const every = [...firstLessonPerGroup(all).values()];
     return { own: [...own][0]!, other: every.find((id) => !own.has(id))! };
   }
-  const absence = async (username: string, lessonId: string) => get(fake.url, `/api/3/lesson/${lessonId}/absence`, await tokenOf(fake.url, username));
+  const absence = async (username: string, lessonId: string) =>
+    get(fake.url, `/api/3/lesson/${lessonId}/absence`, await tokenOf(fake.url, username));
 
   it("answers a lesson the account's class book shows, and 403 for another; 404 for no lesson", async () => {
     const { own, other } = await lessons();
@@ -236,7 +242,16 @@ describe("absence lists", () => {
     await control.setAssumptions({ managementClassbook: "own" });
     const headmasterLessons = await lessonsTaughtBy(await personOf(ACCOUNTS.management));
     const outside = JSON.parse((await classbookOf(ACCOUNTS.teacher)).text).Days.flatMap((d: any) =>
-      d.Hours.filter((h: any) => !headmasterLessons.has(lessonKey(d.DayOfWeek, h.HourId, h.Groups.map((g: any) => g.Id)))),
+      d.Hours.filter(
+        (h: any) =>
+          !headmasterLessons.has(
+            lessonKey(
+              d.DayOfWeek,
+              h.HourId,
+              h.Groups.map((g: any) => g.Id),
+            ),
+          ),
+      ),
     )[0];
     expect((await absence(ACCOUNTS.management, outside.LessonId)).status).toBe(403);
   });
@@ -296,8 +311,17 @@ describe("GET /api/3/user", () => {
   });
 
   it("refuses an unknown account or a body that does not fit", async () => {
-    for (const body of [{ username: "nobody", userType: "teacher" }, { username: "zak" }, { username: "zak", userType: 3 }, { username: "zak", userType: "x", kind: "teacher" }]) {
-      const response = await fetch(`${fake.url}/_fake/accounts`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    for (const body of [
+      { username: "nobody", userType: "teacher" },
+      { username: "zak" },
+      { username: "zak", userType: 3 },
+      { username: "zak", userType: "x", kind: "teacher" },
+    ]) {
+      const response = await fetch(`${fake.url}/_fake/accounts`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
       expect(response.status, JSON.stringify(body)).toBe(400);
       expect(await response.json()).toMatchObject({ ok: false, error: expect.any(String) });
     }
@@ -342,7 +366,10 @@ describe("/_fake/assumptions", () => {
   it("answers the defaults, merges what a POST gives, refuses what does not fit, and reset restores them", async () => {
     const defaults = { managementTimetable: "school", managementClassbook: "school", teacherClassbook: "own" };
     expect(await control.assumptions()).toEqual(defaults);
-    expect(await control.setAssumptions({ teacherClassbook: "school" })).toEqual({ ok: true, assumptions: { ...defaults, teacherClassbook: "school" } });
+    expect(await control.setAssumptions({ teacherClassbook: "school" })).toEqual({
+      ok: true,
+      assumptions: { ...defaults, teacherClassbook: "school" },
+    });
     expect(await control.setAssumptions({ managementTimetable: "own" })).toEqual({
       ok: true,
       assumptions: { ...defaults, teacherClassbook: "school", managementTimetable: "own" },

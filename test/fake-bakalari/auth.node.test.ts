@@ -20,7 +20,8 @@ beforeEach(async () => {
 });
 afterAll(async () => fake?.close());
 
-const refresh = (refreshToken: string) => postLogin(fake.url, { client_id: "ANDR", grant_type: "refresh_token", refresh_token: refreshToken });
+const refresh = (refreshToken: string) =>
+  postLogin(fake.url, { client_id: "ANDR", grant_type: "refresh_token", refresh_token: refreshToken });
 const userStatus = async (token: string) => (await get(fake.url, "/api/3/user", token)).status;
 
 describe("password login", () => {
@@ -34,12 +35,19 @@ describe("password login", () => {
     expect(body.access_token.length).toBeGreaterThan(100);
     expect(body.refresh_token.length).toBeGreaterThan(100);
     expect(body.access_token).not.toBe(body.refresh_token);
-    expect(Object.keys(body).filter((k) => !["access_token", "refresh_token", "expires_in", "token_type", "bak:ApiVersion", "bak:UserId"].includes(k)).length).toBeGreaterThan(0);
+    expect(
+      Object.keys(body).filter(
+        (k) => !["access_token", "refresh_token", "expires_in", "token_type", "bak:ApiVersion", "bak:UserId"].includes(k),
+      ).length,
+    ).toBeGreaterThan(0);
     expect(await userStatus(body.access_token)).toBe(200);
   });
 
   it("refuses a wrong password or username with 400 invalid_grant", async () => {
-    for (const [username, password] of [[USERNAME, "wrong"], ["someone-else", PASSWORD]]) {
+    for (const [username, password] of [
+      [USERNAME, "wrong"],
+      ["someone-else", PASSWORD],
+    ]) {
       const answer = await postLogin(fake.url, { client_id: "ANDR", grant_type: "password", username: username!, password: password! });
       expect(answer.status).toBe(400);
       expect(JSON.parse(answer.text)).toMatchObject({ error: "invalid_grant", error_description: expect.any(String) });

@@ -78,7 +78,9 @@ describe("renameSubject", () => {
     const timetable = await getJson(fake.url, "/api/3/timetable/permanent", token);
     expect(timetable.Subjects.find((s: any) => s.Id === subject.id).Name).toBe("Český jazyk (nově)");
     const classbook = await getJson(fake.url, classbookPath(QUIET_WINDOW), token);
-    const names = classbook.Days.flatMap((d: any) => d.Hours).filter((h: any) => h.Subject.Id === subject.id).map((h: any) => h.Subject.Name);
+    const names = classbook.Days.flatMap((d: any) => d.Hours)
+      .filter((h: any) => h.Subject.Id === subject.id)
+      .map((h: any) => h.Subject.Name);
     expect(names.length).toBeGreaterThan(0);
     expect(new Set(names)).toEqual(new Set(["Český jazyk (nově)"]));
   });
@@ -148,7 +150,8 @@ describe("churn", () => {
     const n = churned.moved.length + churned.dropped.length + churned.added.length + churned.renamedStudents.length;
     expect(n).toBeGreaterThanOrEqual(Math.round(before.students.length * 0.1) - 1);
     expect(n).toBeLessThanOrEqual(Math.round(before.students.length * 0.1) + 1);
-    for (const list of [churned.moved, churned.dropped, churned.added, churned.renamedStudents, churned.renamedSubjects]) expect(list.length).toBeGreaterThan(0);
+    for (const list of [churned.moved, churned.dropped, churned.added, churned.renamedStudents, churned.renamedSubjects])
+      expect(list.length).toBeGreaterThan(0);
 
     const after = await servedMatchesOracle();
     const was = new Map(before.students.map((s) => [s.id, s]));
@@ -207,7 +210,13 @@ describe("change sequences", () => {
   });
 
   it("refuses unknown ops and malformed arguments with 400", async () => {
-    for (const body of [{ op: "explode" }, { op: "addStudents" }, { op: "holidays", on: "yes" }, { op: "dropHalf", extra: 1 }, "not json"]) {
+    for (const body of [
+      { op: "explode" },
+      { op: "addStudents" },
+      { op: "holidays", on: "yes" },
+      { op: "dropHalf", extra: 1 },
+      "not json",
+    ]) {
       const response = await fetch(`${fake.url}/_fake/change`, {
         method: "POST",
         headers: { "content-type": "application/json" },

@@ -23,7 +23,8 @@ afterAll(async () => fake?.close());
 const window = (from: string, to: string) => classbookPath({ from: `${from}T00:00:00.000`, to: `${to}T00:00:00.000` });
 const book = (from: string, to: string) => getJson(fake.url, window(from, to), token);
 const byDate = (classbook: any) => new Map<string, any>(classbook.Days.map((d: any) => [d.Date.slice(0, 10), d]));
-const groupsIn = (classbook: any) => new Set<string>(classbook.Days.flatMap((d: any) => d.Hours.flatMap((h: any) => h.Groups.map((g: any) => g.Id))));
+const groupsIn = (classbook: any) =>
+  new Set<string>(classbook.Days.flatMap((d: any) => d.Hours.flatMap((h: any) => h.Groups.map((g: any) => g.Id))));
 
 describe("school days", () => {
   it("gives every group a lesson in any full school week", async () => {
@@ -59,8 +60,19 @@ describe("school days", () => {
     expect(days.get("2025-10-28").DayDescription).not.toBe("");
 
     const holidays = [
-      "2025-11-17", "2025-12-24", "2025-12-25", "2025-12-26", "2026-01-01", "2026-04-03", "2026-04-06",
-      "2026-05-01", "2026-05-08", "2026-07-06", "2026-09-28", "2027-03-29", "2027-07-05",
+      "2025-11-17",
+      "2025-12-24",
+      "2025-12-25",
+      "2025-12-26",
+      "2026-01-01",
+      "2026-04-03",
+      "2026-04-06",
+      "2026-05-01",
+      "2026-05-08",
+      "2026-07-06",
+      "2026-09-28",
+      "2027-03-29",
+      "2027-07-05",
     ];
     for (const date of holidays) {
       const [day] = (await book(date, date)).Days;
@@ -137,7 +149,10 @@ describe("the query", () => {
       ["2026-01-05T00:00:00+01:00", "2026-01-09T00:00:00.0000000"],
     ]) {
       const classbook = await getJson(fake.url, classbookPath({ from: from!, to: to! }), token);
-      expect(classbook.Days.map((d: any) => d.Date.slice(0, 10)), `${from} ${to}`).toEqual(["2026-01-05", "2026-01-06", "2026-01-07", "2026-01-08", "2026-01-09"]);
+      expect(
+        classbook.Days.map((d: any) => d.Date.slice(0, 10)),
+        `${from} ${to}`,
+      ).toEqual(["2026-01-05", "2026-01-06", "2026-01-07", "2026-01-08", "2026-01-09"]);
     }
     expect((await book("2026-01-01", "2026-03-03")).Days).toHaveLength(62);
   });

@@ -22,7 +22,13 @@ describe("reset", () => {
   it("takes what the body does not give from the start options; a size drops the start's counts", async () => {
     expect((await control.reset()).params).toEqual({ seed: 2, classes: 3, studentsPerClass: 6, teachers: 20, subjects: 18 });
     expect((await control.reset({ seed: 9 })).params).toMatchObject({ seed: 9, classes: 3, studentsPerClass: 6 });
-    expect((await control.reset({ size: "small" })).params).toEqual({ seed: 2, classes: 8, studentsPerClass: 25, teachers: 20, subjects: 18 });
+    expect((await control.reset({ size: "small" })).params).toEqual({
+      seed: 2,
+      classes: 8,
+      studentsPerClass: 25,
+      teachers: 20,
+      subjects: 18,
+    });
     const custom = await control.reset({ size: "small", classes: 4, teachers: 6 });
     expect(custom.params).toMatchObject({ classes: 4, teachers: 6 });
     expect(custom.counts).toMatchObject({ classes: 4, teachers: 6 });
@@ -90,14 +96,22 @@ describe("stats", () => {
 describe("expected", () => {
   it("answers the roster shapes of src/bakalari/roster.ts and nothing else", async () => {
     const expected = await control.expected();
-    expect(Object.keys(expected).sort()).toEqual(["classes", "studentEnrollments", "students", "subjects", "teachers", "teachingAssignments"]);
+    expect(Object.keys(expected).sort()).toEqual([
+      "classes",
+      "studentEnrollments",
+      "students",
+      "subjects",
+      "teachers",
+      "teachingAssignments",
+    ]);
     expect(Object.keys(expected.classes[0]!).sort()).toEqual(["abbrev", "id", "name"]);
     expect(Object.keys(expected.subjects[0]!).sort()).toEqual(["abbrev", "id", "name"]);
     expect(Object.keys(expected.teachers[0]!).sort()).toEqual(["abbrev", "id", "name"]);
     expect(Object.keys(expected.students[0]!).sort()).toEqual(["classId", "id", "name"]);
     expect(Object.keys(expected.studentEnrollments[0]!).sort()).toEqual(["classId", "subjectId", "userId"]);
     expect(Object.keys(expected.teachingAssignments[0]!).sort()).toEqual(["classId", "subjectId", "userId"]);
-    for (const record of [...expected.classes, ...expected.subjects, ...expected.teachers, ...expected.students]) expect(record.name).not.toBe("");
+    for (const record of [...expected.classes, ...expected.subjects, ...expected.teachers, ...expected.students])
+      expect(record.name).not.toBe("");
   });
 });
 

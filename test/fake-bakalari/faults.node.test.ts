@@ -177,7 +177,11 @@ describe("rule scope", () => {
       [{ path: "^/api/", kind: "reset", times: 0 }],
       [{ kind: "reset" }],
     ]) {
-      const response = await fetch(`${fake.url}/_fake/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ rules }) });
+      const response = await fetch(`${fake.url}/_fake/faults`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ rules }),
+      });
       expect(response.status, JSON.stringify(rules)).toBe(400);
     }
     expect((await control.faults()).rules).toHaveLength(1);

@@ -75,7 +75,7 @@ describe("records of the timetables", () => {
     }
   });
 
-  it("have lessons with RoomId \"\", and list every other room", async () => {
+  it('have lessons with RoomId "", and list every other room', async () => {
     for (const username of [ACCOUNTS.management, ACCOUNTS.student]) {
       const timetable = await read(PERMANENT, username);
       const atoms = atomsOf(timetable);
@@ -91,13 +91,21 @@ describe("records of the timetables", () => {
     expect(stray.some((g: any) => g.Name.startsWith(" "))).toBe(true);
     expect(stray.some((g: any) => g.Name.endsWith(" "))).toBe(true);
     const classbook = await read(classbookPath(QUIET_WINDOW));
-    const inClassbook = new Map<string, string>(classbook.Days.flatMap((d: any) => d.Hours.flatMap((h: any) => h.Groups.map((g: any) => [g.Id, g.Name]))));
+    const inClassbook = new Map<string, string>(
+      classbook.Days.flatMap((d: any) => d.Hours.flatMap((h: any) => h.Groups.map((g: any) => [g.Id, g.Name]))),
+    );
     for (const group of stray) expect(inClassbook.get(group.Id)).toBe(group.Name);
   });
 
   it("carry extra fields on atoms and class book hours", async () => {
     const atom = atomsOf(await read(PERMANENT))[0];
-    expect(atom).toMatchObject({ IsLastRoomLesson: expect.any(Boolean), Homeworks: [], Assistants: [], Notice: "", LessonRelease: expect.any(String) });
+    expect(atom).toMatchObject({
+      IsLastRoomLesson: expect.any(Boolean),
+      Homeworks: [],
+      Assistants: [],
+      Notice: "",
+      LessonRelease: expect.any(String),
+    });
     const hour = (await read(classbookPath(QUIET_WINDOW))).Days[0].Hours[0];
     expect(hour).toMatchObject({ Students: [], Homeworks: [], Notice: "" });
   });
@@ -130,13 +138,19 @@ describe("the actual timetable", () => {
   it("holds the account's own lessons of the week of the date, and one removed lesson with null ids", async () => {
     const permanent = await read(PERMANENT, ACCOUNTS.teacher);
     const actual = await read(actualPath("2026-01-07"), ACCOUNTS.teacher);
-    expect(days(actual).map((d: any[]) => d[1])).toEqual(["2026-01-05", "2026-01-06", "2026-01-07", "2026-01-08", "2026-01-09"].map((d) => `${d}T00:00:00+01:00`));
+    expect(days(actual).map((d: any[]) => d[1])).toEqual(
+      ["2026-01-05", "2026-01-06", "2026-01-07", "2026-01-08", "2026-01-09"].map((d) => `${d}T00:00:00+01:00`),
+    );
     const removed = atomsOf(actual).filter((a) => a.SubjectId === null);
     expect(removed).toHaveLength(1);
     expect(removed[0]).toMatchObject({ GroupIds: [], SubjectId: null, TeacherId: null, RoomId: null, Change: { ChangeType: "Removed" } });
     expect(removed[0].DayOfWeek).toBe(5);
     const key = (a: any) => JSON.stringify([a.DayOfWeek, a.HourId, a.GroupIds, a.SubjectId, a.TeacherId, a.RoomId]);
-    expect(atomsOf(actual).filter((a) => a.SubjectId !== null).map(key)).toEqual(atomsOf(permanent).map(key));
+    expect(
+      atomsOf(actual)
+        .filter((a) => a.SubjectId !== null)
+        .map(key),
+    ).toEqual(atomsOf(permanent).map(key));
     expect(actual.Classes).toEqual(permanent.Classes);
     expect(actual.Teachers).toEqual(permanent.Teachers);
   });

@@ -37,7 +37,13 @@ async function servedBytes(url: string) {
   const absences = await Promise.all(lessons.slice(0, 5).map((id) => get(url, `/api/3/lesson/${id}/absence`, token)));
   const user = await get(url, "/api/3/user", token);
   const expected = await get(url, "/_fake/expected");
-  return { timetable: timetable.text, classbook: classbook.text, absences: absences.map((a) => a.text), user: user.text, expected: expected.text };
+  return {
+    timetable: timetable.text,
+    classbook: classbook.text,
+    absences: absences.map((a) => a.text),
+    user: user.text,
+    expected: expected.text,
+  };
 }
 
 describe("determinism", () => {
@@ -201,13 +207,16 @@ describe("payload shapes", () => {
   it("teaches some subject both to a whole class and in its halves, which makes one enrollment", async () => {
     const subjectsOf = new Map<string, Set<string>>();
     for (const day of timetable.Days) {
-      for (const atom of day.Atoms) for (const gid of atom.GroupIds) subjectsOf.set(gid, new Set([...(subjectsOf.get(gid) ?? []), atom.SubjectId]));
+      for (const atom of day.Atoms)
+        for (const gid of atom.GroupIds) subjectsOf.set(gid, new Set([...(subjectsOf.get(gid) ?? []), atom.SubjectId]));
     }
     const groups = [...new Map(timetable.Groups.map((g: any) => [g.Id, g])).values()] as any[];
     const overlaps = groups.flatMap((whole) => {
       if (!/celá třída$/.test(whole.Name)) return [];
       const halves = groups.filter((g) => g.ClassId === whole.ClassId && / AJ\d$/.test(g.Abbrev));
-      return halves.flatMap((half) => [...subjectsOf.get(half.Id)!].filter((s) => subjectsOf.get(whole.Id)!.has(s)).map((s) => [whole.ClassId, s]));
+      return halves.flatMap((half) =>
+        [...subjectsOf.get(half.Id)!].filter((s) => subjectsOf.get(whole.Id)!.has(s)).map((s) => [whole.ClassId, s]),
+      );
     });
     expect(overlaps.length).toBeGreaterThan(0);
     const expected = await seven.control.expected();
@@ -221,7 +230,8 @@ describe("payload shapes", () => {
 
   it("types ids as strings and hours, days and registration numbers as numbers", async () => {
     const isId = (v: unknown) => typeof v === "string" && v !== "";
-    for (const list of ["Classes", "Subjects", "Teachers", "Groups"]) for (const r of timetable[list]) expect(isId(r.Id), `${list} ${JSON.stringify(r)}`).toBe(true);
+    for (const list of ["Classes", "Subjects", "Teachers", "Groups"])
+      for (const r of timetable[list]) expect(isId(r.Id), `${list} ${JSON.stringify(r)}`).toBe(true);
     for (const g of timetable.Groups) expect(isId(g.ClassId)).toBe(true);
     for (const day of timetable.Days) {
       expect(typeof day.DayOfWeek).toBe("number");
@@ -264,7 +274,9 @@ describe("payload shapes", () => {
     expect(extra(timetable.Groups[0], ["ClassId", "Id", "Abbrev", "Name"]).length).toBeGreaterThan(0);
     expect(extra(timetable.Subjects[0], ["Id", "Abbrev", "Name"]).length).toBeGreaterThan(0);
     expect(extra(timetable.Teachers[0], ["Id", "Abbrev", "Name"]).length).toBeGreaterThan(0);
-    expect(extra(timetable.Days[0].Atoms[0], ["HourId", "GroupIds", "SubjectId", "TeacherId", "RoomId", "CycleIds", "Change"]).length).toBeGreaterThan(0);
+    expect(
+      extra(timetable.Days[0].Atoms[0], ["HourId", "GroupIds", "SubjectId", "TeacherId", "RoomId", "CycleIds", "Change"]).length,
+    ).toBeGreaterThan(0);
 
     const classbook = await getJson(seven.fake.url, classbookPath(QUIET_WINDOW), token);
     const hour = classbook.Days[0].Hours[0];
@@ -278,7 +290,9 @@ describe("payload shapes", () => {
     expect(extra(absence, ["LessonId", "AbsencesGroups"]).length).toBeGreaterThan(0);
     expect(extra(absence.AbsencesGroups[0], ["Group", "StudentsAbsences"]).length).toBeGreaterThan(0);
     expect(extra(absence.AbsencesGroups[0].Group, ["ClassId", "Id", "Abbrev", "Name"]).length).toBeGreaterThan(0);
-    expect(extra(absence.AbsencesGroups[0].StudentsAbsences[0].Student, ["Id", "Abbrev", "Name", "RegistrationNumber", "IsAdult"]).length).toBeGreaterThan(0);
+    expect(
+      extra(absence.AbsencesGroups[0].StudentsAbsences[0].Student, ["Id", "Abbrev", "Name", "RegistrationNumber", "IsAdult"]).length,
+    ).toBeGreaterThan(0);
 
     const user = await getJson(seven.fake.url, "/api/3/user", token);
     expect(user).toMatchObject({ UserType: "headmastership", Class: { Id: null, Abbrev: null, Name: null } });

@@ -20,7 +20,11 @@ export async function startSchool(options: FakeBakalariOptions = {}): Promise<{ 
   return { fake, control: fakeControl(fake.url) };
 }
 
-export async function postLogin(baseUrl: string, form: Record<string, string>, contentType = "application/x-www-form-urlencoded"): Promise<Served> {
+export async function postLogin(
+  baseUrl: string,
+  form: Record<string, string>,
+  contentType = "application/x-www-form-urlencoded",
+): Promise<Served> {
   const response = await fetch(`${baseUrl}/api/login`, {
     method: "POST",
     headers: { "content-type": contentType },
@@ -83,7 +87,11 @@ export async function readServedRoster(baseUrl: string, token: string, window = 
         if (!subjectsOfGroup.has(gid)) subjectsOfGroup.set(gid, new Set());
         subjectsOfGroup.get(gid)!.add(atom.SubjectId);
         const classId = classOfGroup.get(gid)!;
-        teaching.set(JSON.stringify([atom.TeacherId, atom.SubjectId, classId]), { userId: atom.TeacherId, subjectId: atom.SubjectId, classId });
+        teaching.set(JSON.stringify([atom.TeacherId, atom.SubjectId, classId]), {
+          userId: atom.TeacherId,
+          subjectId: atom.SubjectId,
+          classId,
+        });
       }
     }
   }
@@ -91,7 +99,9 @@ export async function readServedRoster(baseUrl: string, token: string, window = 
   const lessons = [...new Set(firstLessonPerGroup(await getJson(baseUrl, classbookPath(window), token)).values())];
   const members = new Map<string, { name: string; groups: { groupId: string; classId: string }[] }>();
   for (let i = 0; i < lessons.length; i += 6) {
-    const absences = await Promise.all(lessons.slice(i, i + 6).map((id) => getJson(baseUrl, `/api/3/lesson/${encodeURIComponent(id)}/absence`, token)));
+    const absences = await Promise.all(
+      lessons.slice(i, i + 6).map((id) => getJson(baseUrl, `/api/3/lesson/${encodeURIComponent(id)}/absence`, token)),
+    );
     for (const absence of absences) {
       for (const entry of absence.AbsencesGroups) {
         for (const { Student } of entry.StudentsAbsences) {
@@ -137,18 +147,28 @@ export function atomsOf(timetable: any): any[] {
 export const idsOf = (timetable: any, list: string): string[] => [...new Set<string>(timetable[list].map((r: any) => r.Id))];
 
 /** A lesson as "weekday|hour|sorted group ids", the same for a timetable atom and a class book hour. */
-export const lessonKey = (dayOfWeek: number, hourId: number, groupIds: string[]) => `${dayOfWeek}|${hourId}|${[...new Set(groupIds)].sort().join(",")}`;
+export const lessonKey = (dayOfWeek: number, hourId: number, groupIds: string[]) =>
+  `${dayOfWeek}|${hourId}|${[...new Set(groupIds)].sort().join(",")}`;
 
 /** The lessons of a class book as lesson keys (see lessonKey). */
 export function classbookLessonKeys(classbook: any): Set<string> {
   return new Set(
-    classbook.Days.flatMap((day: any) => day.Hours.map((h: any) => lessonKey(day.DayOfWeek, h.HourId, h.Groups.map((g: any) => g.Id)))),
+    classbook.Days.flatMap((day: any) =>
+      day.Hours.map((h: any) =>
+        lessonKey(
+          day.DayOfWeek,
+          h.HourId,
+          h.Groups.map((g: any) => g.Id),
+        ),
+      ),
+    ),
   );
 }
 
 /** A roster as sorted JSON lines per list, so that comparisons ignore order but nothing else. */
 export function canonical(roster: ExpectedRoster): Record<keyof ExpectedRoster, string[]> {
-  const lines = (items: object[]) => items.map((item) => JSON.stringify(Object.entries(item).sort(([a], [b]) => a.localeCompare(b)))).sort();
+  const lines = (items: object[]) =>
+    items.map((item) => JSON.stringify(Object.entries(item).sort(([a], [b]) => a.localeCompare(b)))).sort();
   return {
     classes: lines(roster.classes),
     subjects: lines(roster.subjects),

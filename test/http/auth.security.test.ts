@@ -15,7 +15,11 @@ import { fetchWorker, OPERATOR_TOKEN, OPERATOR_TOKEN_KEY_BYTES, testBindings } f
 /** A connection string whose server is not there: the Worker answers 500 if it tries it. */
 const UNREACHABLE = "postgres://nobody@127.0.0.1:9/unreachable";
 
-const b64url = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+const b64url = (bytes: Uint8Array) =>
+  btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "");
 const random = (n: number) => b64url(crypto.getRandomValues(new Uint8Array(n)));
 
 /** A token of the stored kind, signed with `key` (the format of src/operators/tokens.ts). */
@@ -32,7 +36,7 @@ const alter = (text: string, at: number) => `${text.slice(0, at)}${text[at] === 
 const run = crypto.getRandomValues(new Uint8Array(2));
 let clients = 0;
 const nextIPv4 = () => `10.${run[0]}.${run[1]}.${(clients += 1)}`;
-const ipv6Prefix = () => `2001:db8:${run[0]!.toString(16)}${run[1]!.toString(16)}:${(clients += 1).toString(16)}`;
+const ipv6Prefix = () => `2001:db8:${run[0]!.toString(16)}${run[1]!.toString(16)}:${((clients += 1)).toString(16)}`;
 
 describe("operator auth without the database", () => {
   const t = useTestDatabase("file");
@@ -61,7 +65,11 @@ describe("operator auth without the database", () => {
       "two tokens": { authorization: `Bearer ${real} ${real}` },
     };
     for (const [name, headers] of Object.entries(refused)) {
-      for (const [path, method] of [["/api/sync/runs", "GET"], ["/api/sync/bakalari", "POST"], [`/api/sync/runs/${crypto.randomUUID()}`, "GET"]] as const) {
+      for (const [path, method] of [
+        ["/api/sync/runs", "GET"],
+        ["/api/sync/bakalari", "POST"],
+        [`/api/sync/runs/${crypto.randomUUID()}`, "GET"],
+      ] as const) {
         const res = await fetchWorker(path, { method, headers: { ...headers, "cf-connecting-ip": nextIPv4() } }, offline);
         expect(res.status, `${name} on ${method} ${path}`).toBe(401);
         expect(res.headers.get("www-authenticate")).toMatch(/^Bearer/);
@@ -72,7 +80,15 @@ describe("operator auth without the database", () => {
     const lookedUp = await runs({ authorization: `Bearer ${await signed(OPERATOR_TOKEN_KEY_BYTES)}` }, offline);
     expect(lookedUp.status).toBe(500);
     // The bootstrap token needs no database to be accepted either (the route then needs it).
-    expect((await fetchWorker("/api/sync/bakalari", { method: "POST", headers: { authorization: `Bearer ${OPERATOR_TOKEN}`, "content-type": "text/plain" }, body: "x" }, offline)).status).toBe(400);
+    expect(
+      (
+        await fetchWorker(
+          "/api/sync/bakalari",
+          { method: "POST", headers: { authorization: `Bearer ${OPERATOR_TOKEN}`, "content-type": "text/plain" }, body: "x" },
+          offline,
+        )
+      ).status,
+    ).toBe(400);
   });
 
   it("accepts the Bearer scheme in any case (RFC 7235)", async () => {
@@ -98,7 +114,9 @@ describe("operator auth without the database", () => {
     try {
       expect((await runs({ authorization: `Bearer ${token}` }, keyless)).status).toBe(401);
       expect((await runs({ authorization: `Bearer ${OPERATOR_TOKEN}` }, keyless)).status).toBe(200);
-      const warnings = log.mock.calls.map(([event]) => event as { level: string; message: string }).filter((e) => e.message === "operator_token_key_missing");
+      const warnings = log.mock.calls
+        .map(([event]) => event as { level: string; message: string })
+        .filter((e) => e.message === "operator_token_key_missing");
       expect(warnings).toEqual([expect.objectContaining({ level: "WARN" })]);
       expect(JSON.stringify(log.mock.calls)).not.toContain(token);
     } finally {
@@ -144,7 +162,7 @@ describe("the edge limit on failed authentications", () => {
   it("counts an IPv6 client by its /64", async () => {
     const prefix = ipv6Prefix();
     let host = 0;
-    const { limited } = await failUntilLimited(() => `${prefix}::${(host += 1).toString(16)}`);
+    const { limited } = await failUntilLimited(() => `${prefix}::${((host += 1)).toString(16)}`);
     expect(limited?.status).toBe(429);
     expect((await runs({ authorization: "Bearer guess", "cf-connecting-ip": `${prefix}:ffff:ffff:ffff:ffff` })).status).toBe(429);
     expect((await runs({ authorization: "Bearer guess", "cf-connecting-ip": `${ipv6Prefix()}::1` })).status).toBe(401);
@@ -162,7 +180,14 @@ describe("the edge limit on failed authentications", () => {
     expect(clientKey("192.0.2.7")).toBe("ip4:192.0.2.7");
     expect(clientKey(" 192.0.2.7 ")).toBe("ip4:192.0.2.7");
     const v6 = "ip6:2001:db8:a:b::/64";
-    for (const a of ["2001:db8:a:b::1", "2001:DB8:A:B:1:2:3:4", "2001:0db8:000a:000b:0000:0000:0000:0001", "[2001:db8:a:b::9]", "2001:db8:a:b::1%eth0", "2001:db8:a:b:0:0:192.0.2.1"]) {
+    for (const a of [
+      "2001:db8:a:b::1",
+      "2001:DB8:A:B:1:2:3:4",
+      "2001:0db8:000a:000b:0000:0000:0000:0001",
+      "[2001:db8:a:b::9]",
+      "2001:db8:a:b::1%eth0",
+      "2001:db8:a:b:0:0:192.0.2.1",
+    ]) {
       expect(clientKey(a), a).toBe(v6);
     }
     expect(clientKey("2001:db8:a:c::1")).not.toBe(v6);

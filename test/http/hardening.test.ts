@@ -78,7 +78,11 @@ describe("hardening of the HTTP API", { timeout: 60_000 }, () => {
       ['{"dryRun":true,"\\u0064ryRun":false}', "dryRun"],
     ])("refuses %s with 400, naming the repeated key, and starts no run", async (body, key) => {
       const before = await runCount();
-      const res = await fetchWorker("/api/sync/bakalari", { method: "POST", headers: { ...auth, "content-type": "application/json" }, body }, env);
+      const res = await fetchWorker(
+        "/api/sync/bakalari",
+        { method: "POST", headers: { ...auth, "content-type": "application/json" }, body },
+        env,
+      );
       expect(res.status).toBe(400);
       expect(res.headers.get("cache-control")).toBe("no-store");
       expect(await res.json()).toMatchObject({ success: false, code: "BAD_REQUEST", message: expect.stringContaining(`"${key}"`) });
@@ -142,7 +146,13 @@ describe("hardening of the HTTP API", { timeout: 60_000 }, () => {
       const res = await fetchWorker("/api/sync/runs", { headers: auth }, { ...env, DATABASE_URL: missing });
       expect(res.status).toBe(500);
       const failed = events.find((e) => e.message === "request_failed")!;
-      expect(failed).toEqual({ level: "ERROR", message: "request_failed", requestId: res.headers.get("x-request-id"), error: expect.any(String), cause: "SQLSTATE 3D000" });
+      expect(failed).toEqual({
+        level: "ERROR",
+        message: "request_failed",
+        requestId: res.headers.get("x-request-id"),
+        error: expect.any(String),
+        cause: "SQLSTATE 3D000",
+      });
       expect(JSON.stringify(failed)).not.toContain("no_such_database");
     });
 

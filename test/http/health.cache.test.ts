@@ -30,10 +30,16 @@ describe("GET /health from the edge cache", () => {
   };
   /** A failed run written behind the Worker's back: only a fresh read of the database sees it. */
   const recordFailureBehindItsBack = () =>
-    db.db.execute(sql`insert into sync_runs (id, trigger, status, started_at, completed_at) values (${crypto.randomUUID()}, 'cron', 'fail', now(), now())`);
+    db.db.execute(
+      sql`insert into sync_runs (id, trigger, status, started_at, completed_at) values (${crypto.randomUUID()}, 'cron', 'fail', now(), now())`,
+    );
 
   it("keeps an answer, with its status code, until it is forgotten", async () => {
-    expect(await health()).toEqual({ status: 200, cacheControl: "no-store", body: { status: "never", lastSuccessAt: null, lastRunStatus: null, rosterCoverage: null } });
+    expect(await health()).toEqual({
+      status: 200,
+      cacheControl: "no-store",
+      body: { status: "never", lastSuccessAt: null, lastRunStatus: null, rosterCoverage: null },
+    });
     await recordFailureBehindItsBack();
     for (let i = 0; i < 5; i++) expect((await health()).body.status).toBe("never");
     await forgetHealth(parseConfig(env));
@@ -61,7 +67,10 @@ describe("GET /health from the edge cache", () => {
   it("is never forgotten by refused requests, so they cannot make /health read the database", async () => {
     expect((await health()).body.status).toBe("never");
     await recordFailureBehindItsBack();
-    for (const headers of [{}, { authorization: "Bearer junk" }, { authorization: `Bearer ${OPERATOR_TOKEN}x` }] as Record<string, string>[]) {
+    for (const headers of [{}, { authorization: "Bearer junk" }, { authorization: `Bearer ${OPERATOR_TOKEN}x` }] as Record<
+      string,
+      string
+    >[]) {
       expect((await fetchWorker("/api/sync/bakalari", { method: "POST", headers }, env)).status).toBe(401);
     }
     expect((await health()).body.status).toBe("never");

@@ -31,15 +31,27 @@ describe("repeatedKey", () => {
   it("agrees with the documents' own keys, on 1,000 random documents", () => {
     // Each document is built from pairs whose keys are known decoded, so the answer is known.
     type Doc = { text: string; repeat: boolean };
-    const spelled: [string, string][] = [["a", "a"], ["\\u0061", "a"], ["b", "b"], ["dryRun", "dryRun"], ['x\\"y', 'x"y']];
-    const scalar = fc.constantFrom<Doc>({ text: "1", repeat: false }, { text: '"a\\":1,"', repeat: false }, { text: '"}{"', repeat: false });
+    const spelled: [string, string][] = [
+      ["a", "a"],
+      ["\\u0061", "a"],
+      ["b", "b"],
+      ["dryRun", "dryRun"],
+      ['x\\"y', 'x"y'],
+    ];
+    const scalar = fc.constantFrom<Doc>(
+      { text: "1", repeat: false },
+      { text: '"a\\":1,"', repeat: false },
+      { text: '"}{"', repeat: false },
+    );
     const { value } = fc.letrec<{ value: Doc; object: Doc; array: Doc }>((tie) => ({
       value: fc.oneof({ depthSize: "small" }, scalar, tie("object"), tie("array")),
       object: fc.array(fc.tuple(fc.constantFrom(...spelled), tie("value")), { maxLength: 4 }).map((pairs) => ({
         text: `{${pairs.map(([[k], v]) => `"${k}":${v.text}`).join(",")}}`,
         repeat: new Set(pairs.map(([[, decoded]]) => decoded)).size < pairs.length || pairs.some(([, v]) => v.repeat),
       })),
-      array: fc.array(tie("value"), { maxLength: 3 }).map((items) => ({ text: `[${items.map((d) => d.text).join(",")}]`, repeat: items.some((d) => d.repeat) })),
+      array: fc
+        .array(tie("value"), { maxLength: 3 })
+        .map((items) => ({ text: `[${items.map((d) => d.text).join(",")}]`, repeat: items.some((d) => d.repeat) })),
     }));
     fc.assert(
       fc.property(value, (doc) => {

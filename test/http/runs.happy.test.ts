@@ -27,7 +27,10 @@ describe("GET /api/sync/runs and /health", () => {
     // for 15 s: forget it first, as the end of a run does.
     await forgetHealth(parseConfig(env));
     const res = await fetchWorker("/health", undefined, env);
-    return { status: res.status, body: (await res.json()) as { status: string; lastSuccessAt: string | null; lastRunStatus: string | null } };
+    return {
+      status: res.status,
+      body: (await res.json()) as { status: string; lastSuccessAt: string | null; lastRunStatus: string | null },
+    };
   };
 
   it("lists runs newest first, pages with before, and shows one run", async () => {
@@ -40,7 +43,9 @@ describe("GET /api/sync/runs and /health", () => {
     expect(first.status).toBe(200);
     const page1 = (await first.json()) as { success: boolean; runs: SyncRun[]; requestId: string };
     expect(page1.runs.map((r) => r.runId)).toEqual([ids[4], ids[3]]);
-    const page2 = (await (await fetchWorker(`/api/sync/runs?limit=2&before=${ids[3]}`, { headers: auth }, env)).json()) as { runs: SyncRun[] };
+    const page2 = (await (await fetchWorker(`/api/sync/runs?limit=2&before=${ids[3]}`, { headers: auth }, env)).json()) as {
+      runs: SyncRun[];
+    };
     expect(page2.runs.map((r) => r.runId)).toEqual([ids[2], ids[1]]);
 
     const one = await fetchWorker(`/api/sync/runs/${ids[0]}`, { headers: auth }, env);

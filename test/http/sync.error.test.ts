@@ -51,7 +51,9 @@ describe("request errors", () => {
 
   it("answers 409 with the running run's id while another run holds the lease", async () => {
     const running = crypto.randomUUID();
-    await db.db.execute(sql`insert into sync_runs (id, trigger, status, lease_expires_at) values (${running}, 'cron', 'running', now() + interval '5 minutes')`);
+    await db.db.execute(
+      sql`insert into sync_runs (id, trigger, status, lease_expires_at) values (${running}, 'cron', 'running', now() + interval '5 minutes')`,
+    );
     try {
       const res = await post(undefined, {});
       expect(res.status).toBe(409);
@@ -81,13 +83,7 @@ describe("request errors", () => {
     expect(await unknown.json()).toMatchObject({ success: false, code: "NOT_FOUND" });
   });
 
-  it.each([
-    ["limit=0"],
-    ["limit=101"],
-    ["limit=abc"],
-    ["before=123"],
-    ["other=1"],
-  ])("answers 400 to the runs query %s", async (query) => {
+  it.each([["limit=0"], ["limit=101"], ["limit=abc"], ["before=123"], ["other=1"]])("answers 400 to the runs query %s", async (query) => {
     const res = await fetchWorker(`/api/sync/runs?${query}`, { headers: auth }, env);
     expect(res.status).toBe(400);
   });
@@ -103,7 +99,11 @@ describe("request errors", () => {
   });
 
   it("answers 500 CONFIG_INVALID naming the variable, never its value", async () => {
-    const res = await fetchWorker("/health", undefined, testBindings({ DATABASE_URL: url, BAKALARI_URL: "http://bakalari.example.cz", SYNC_MAX_DELETE_RATIO: "lots" }));
+    const res = await fetchWorker(
+      "/health",
+      undefined,
+      testBindings({ DATABASE_URL: url, BAKALARI_URL: "http://bakalari.example.cz", SYNC_MAX_DELETE_RATIO: "lots" }),
+    );
     expect(res.status).toBe(500);
     const body = (await res.json()) as { code: string; message: string };
     expect(body.code).toBe("CONFIG_INVALID");

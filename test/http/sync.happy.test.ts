@@ -31,11 +31,15 @@ describe("syncing through the API and cron", () => {
   });
 
   const post = async (body?: unknown, headers: Record<string, string> = auth) => {
-    const res = await fetchWorker("/api/sync/bakalari", {
-      method: "POST",
-      headers: body === undefined ? headers : { ...headers, "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    }, env);
+    const res = await fetchWorker(
+      "/api/sync/bakalari",
+      {
+        method: "POST",
+        headers: body === undefined ? headers : { ...headers, "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      },
+      env,
+    );
     return { status: res.status, headers: res.headers, body: (await res.json()) as Json };
   };
 
@@ -43,7 +47,12 @@ describe("syncing through the API and cron", () => {
     const expected = await fake.expected();
     const first = await post();
     expect(first.status).toBe(200);
-    expect(first.body).toMatchObject({ success: true, status: "ok", runId: expect.stringMatching(/^[0-9a-f-]{36}$/), requestId: first.headers.get("x-request-id") });
+    expect(first.body).toMatchObject({
+      success: true,
+      status: "ok",
+      runId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      requestId: first.headers.get("x-request-id"),
+    });
     expect(first.body.counts.classes.created).toBe(expected.classes.length);
     expect(first.body.counts.users.created).toBe(expected.students.length + expected.teachers.length);
     expect(first.body.result).toEqual({
@@ -63,7 +72,8 @@ describe("syncing through the API and cron", () => {
     const before = await rowVersions(db);
     const second = await post({});
     expect(second.status).toBe(200);
-    for (const c of Object.values(second.body.counts) as Json[]) expect(c).toMatchObject({ created: 0, updated: 0, deactivated: 0, reactivated: 0 });
+    for (const c of Object.values(second.body.counts) as Json[])
+      expect(c).toMatchObject({ created: 0, updated: 0, deactivated: 0, reactivated: 0 });
     expect(await rowVersions(db)).toBe(before);
 
     const run = (await (await fetchWorker(`/api/sync/runs/${first.body.runId}`, { headers: auth }, env)).json()) as Json;
@@ -73,7 +83,12 @@ describe("syncing through the API and cron", () => {
     // What the run could see: in the answer and the run record alike, counts and ids only.
     expect(first.body.coverage).toMatchObject({
       account: { type: "headmastership" },
-      catalog: { classes: expected.classes.length, teachers: expected.teachers.length, subjects: expected.subjects.length, publicTimetable: "off" },
+      catalog: {
+        classes: expected.classes.length,
+        teachers: expected.teachers.length,
+        subjects: expected.subjects.length,
+        publicTimetable: "off",
+      },
       rosters: { classes: expected.classes.length, classesRead: expected.classes.length, classesExempt: 0, exempt: [] },
     });
     expect(first.body.coverage.rosters.groupsRead).toBe(first.body.coverage.rosters.groups);
@@ -123,7 +138,13 @@ describe("syncing through the API and cron", () => {
     await fake.setFaults(faults as never);
     const res = await post();
     expect(res.status).toBe(502);
-    expect(res.body).toMatchObject({ success: false, code, status: "fail", runId: expect.any(String), errors: [expect.objectContaining({ code })] });
+    expect(res.body).toMatchObject({
+      success: false,
+      code,
+      status: "fail",
+      runId: expect.any(String),
+      errors: [expect.objectContaining({ code })],
+    });
     expect(JSON.stringify(res.body)).not.toContain("wrong");
     expect((await activeView(db)).classes.size).toBe(0);
     const row = (await db.db.execute(sql`select status from sync_runs where id = ${res.body.runId}`)).rows[0];
@@ -149,7 +170,8 @@ describe("syncing through the API and cron", () => {
     const statuses = results.map((r) => r.status).sort();
     expect(statuses).toEqual([200, 409, 409, 409, 409]);
     const ok = results.find((r) => r.status === 200)!;
-    for (const r of results.filter((r) => r.status === 409)) expect(r.body).toMatchObject({ code: "SYNC_RUNNING", runningRunId: ok.body.runId });
+    for (const r of results.filter((r) => r.status === 409))
+      expect(r.body).toMatchObject({ code: "SYNC_RUNNING", runningRunId: ok.body.runId });
     const classes = (await db.db.execute(sql`select count(*)::int as n from classes`)).rows[0];
     expect(classes).toEqual({ n: ok.body.counts.classes.created });
   });
@@ -165,7 +187,12 @@ describe("syncing through the API and cron", () => {
 
     await fake.setFaults([{ path: "^/api/", kind: "status", status: 503 }]);
     await expect(runScheduled(env)).rejects.toThrow(/BAKALARI_UNAVAILABLE/);
-    expect(logs.at(-1)).toMatchObject({ level: "ERROR", message: "sync_fail", trigger: "cron", errors: [expect.objectContaining({ code: "BAKALARI_UNAVAILABLE" })] });
+    expect(logs.at(-1)).toMatchObject({
+      level: "ERROR",
+      message: "sync_fail",
+      trigger: "cron",
+      errors: [expect.objectContaining({ code: "BAKALARI_UNAVAILABLE" })],
+    });
     const students = (await fake.expected()).students;
     const text = JSON.stringify(logs);
     for (const s of students) expect(text).not.toContain(s.name);
@@ -173,7 +200,9 @@ describe("syncing through the API and cron", () => {
 
   it("records a skipped cron run while another run holds the lease, without failing the invocation", async () => {
     const running = crypto.randomUUID();
-    await db.db.execute(sql`insert into sync_runs (id, trigger, status, lease_expires_at) values (${running}, 'manual', 'running', now() + interval '5 minutes')`);
+    await db.db.execute(
+      sql`insert into sync_runs (id, trigger, status, lease_expires_at) values (${running}, 'manual', 'running', now() + interval '5 minutes')`,
+    );
     vi.spyOn(console, "log").mockImplementation(() => undefined);
     await runScheduled(env);
     const rows = (await db.db.execute(sql`select status from sync_runs where id <> ${running}`)).rows;

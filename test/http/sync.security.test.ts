@@ -53,13 +53,16 @@ describe("operator auth", () => {
 
   it("accepts a stored token, records its use, and refuses it once revoked", async () => {
     const { token } = await createToken(db.db, "nightly-script", OPERATOR_TOKEN_KEY_BYTES);
-    const stored = (await db.db.execute(sql`select token_hash, last_used_at from operator_tokens where name = 'nightly-script'`)).rows[0] as { token_hash: string; last_used_at: unknown };
+    const stored = (await db.db.execute(sql`select token_hash, last_used_at from operator_tokens where name = 'nightly-script'`))
+      .rows[0] as { token_hash: string; last_used_at: unknown };
     expect(stored.token_hash).toMatch(/^[0-9a-f]{64}$/);
     expect(stored.token_hash).not.toContain(token);
     expect(stored.last_used_at).toBeNull();
 
     expect((await runs(as({ authorization: `Bearer ${token}` }))).status).toBe(200);
-    const used = (await db.db.execute(sql`select last_used_at from operator_tokens where name = 'nightly-script'`)).rows[0] as { last_used_at: unknown };
+    const used = (await db.db.execute(sql`select last_used_at from operator_tokens where name = 'nightly-script'`)).rows[0] as {
+      last_used_at: unknown;
+    };
     expect(used.last_used_at).not.toBeNull();
 
     expect(await revokeToken(db.db, "nightly-script")).toBe(true);
@@ -68,7 +71,11 @@ describe("operator auth", () => {
 
   it("works without OPERATOR_TOKEN when a stored token is used", async () => {
     const { token } = await createToken(db.db, "no-bootstrap", OPERATOR_TOKEN_KEY_BYTES);
-    const res = await fetchWorker("/api/sync/runs", { headers: as({ authorization: `Bearer ${token}` }) }, testBindings({ DATABASE_URL: url, OPERATOR_TOKEN: undefined }));
+    const res = await fetchWorker(
+      "/api/sync/runs",
+      { headers: as({ authorization: `Bearer ${token}` }) },
+      testBindings({ DATABASE_URL: url, OPERATOR_TOKEN: undefined }),
+    );
     expect(res.status).toBe(200);
   });
 

@@ -84,10 +84,14 @@ describe("a hostile feed stays bounded", { timeout: 120_000 }, () => {
   });
 
   const rowSize = async (runId: string) =>
-    ((await db.db.execute(sql`select octet_length(row_to_json(r)::text) as text_bytes, pg_column_size(r.*) as stored_bytes from sync_runs r where id = ${runId}`)).rows[0] as {
+    (
+      await db.db.execute(
+        sql`select octet_length(row_to_json(r)::text) as text_bytes, pg_column_size(r.*) as stored_bytes from sync_runs r where id = ${runId}`,
+      )
+    ).rows[0] as {
       text_bytes: number;
       stored_bytes: number;
-    });
+    };
 
   it("60,000 invalid teacher records: at most 200 warnings kept, counts of all, a record under 64 KB, a list of 20 under 1 MB", async () => {
     // Each id as long as an id may be (128), in two-byte letters and a bidi override, so each warning is as large as one can be.
@@ -154,7 +158,8 @@ describe("a hostile feed stays bounded", { timeout: 120_000 }, () => {
     ["the class book", "/api/3/classbook"],
   ])("%s answering without end: 502 BAKALARI_PAYLOAD at 32 MB, nothing parsed, nothing written", async (_name, endpoint) => {
     const before = await rowVersions(db);
-    rewrite = (path, res) => (path === endpoint ? new Response(endlessBody(), { status: 200, headers: { "content-type": "application/json" } }) : res);
+    rewrite = (path, res) =>
+      path === endpoint ? new Response(endlessBody(), { status: 200, headers: { "content-type": "application/json" } }) : res;
     const answer = await postSync(env);
     expect(answer.status).toBe(502);
     const row = await expectRecordedFailure(env, db, answer, "BAKALARI_PAYLOAD");
@@ -177,7 +182,10 @@ describe("a hostile feed stays bounded", { timeout: 120_000 }, () => {
     const answer = await postSync(env);
     expect(answer.status, JSON.stringify(answer.body).slice(0, 300)).toBe(200);
     expect(answer.body.warnings).toContainEqual(
-      expect.objectContaining({ code: "BAKALARI_GROUP_ROSTER_FAILED", message: expect.stringContaining(`more than ${MAX_ABSENCE_LIST_BYTES / (1024 * 1024)} MB`) }),
+      expect.objectContaining({
+        code: "BAKALARI_GROUP_ROSTER_FAILED",
+        message: expect.stringContaining(`more than ${MAX_ABSENCE_LIST_BYTES / (1024 * 1024)} MB`),
+      }),
     );
     expect(answer.body.coverage.rosters.exempt).toContainEqual(expect.objectContaining({ reason: "request_failed" }));
     expect(longestParsed).toBeLessThan(MAX_ABSENCE_LIST_BYTES);
@@ -187,12 +195,15 @@ describe("a hostile feed stays bounded", { timeout: 120_000 }, () => {
 
   /** Every request stayed on a path of a known endpoint (the fake counts them by route). */
   async function expectKnownPathsOnly(): Promise<void> {
-    const known = /^(POST \/api\/login|GET \/api\/3\/(user|timetable\/permanent|classbook|lesson\/:lessonId\/absence)|GET \/Timetable\/Public(\/Permanent\/Teacher\/:id)?)$/;
+    const known =
+      /^(POST \/api\/login|GET \/api\/3\/(user|timetable\/permanent|classbook|lesson\/:lessonId\/absence)|GET \/Timetable\/Public(\/Permanent\/Teacher\/:id)?)$/;
     const stats = await fake.stats();
     for (const endpoint of Object.keys(stats.requests.byEndpoint)) expect(endpoint).toMatch(known);
     for (const url of requested) {
       const path = new URL(url).pathname;
-      expect(path).toMatch(/^\/(api\/login|api\/3\/(user|timetable\/permanent|classbook|lesson\/[^/]+\/absence)|Timetable\/Public(\/Permanent\/Teacher\/[^/]+)?|_fake\/.*)$/);
+      expect(path).toMatch(
+        /^\/(api\/login|api\/3\/(user|timetable\/permanent|classbook|lesson\/[^/]+\/absence)|Timetable\/Public(\/Permanent\/Teacher\/[^/]+)?|_fake\/.*)$/,
+      );
       expect(path).not.toMatch(/\/\.\.?(\/|$)/);
     }
   }
@@ -214,7 +225,9 @@ describe("a hostile feed stays bounded", { timeout: 120_000 }, () => {
         : res;
     const answer = await postSync(env);
     expect(answer.status, JSON.stringify(answer.body).slice(0, 300)).toBe(200);
-    expect(answer.body.warnings).toContainEqual(expect.objectContaining({ code: "BAKALARI_GROUP_ROSTER_FAILED", message: expect.stringContaining("was not requested") }));
+    expect(answer.body.warnings).toContainEqual(
+      expect.objectContaining({ code: "BAKALARI_GROUP_ROSTER_FAILED", message: expect.stringContaining("was not requested") }),
+    );
     expect(answer.body.coverage.rosters.exempt).toContainEqual(expect.objectContaining({ reason: "request_failed" }));
     await expectKnownPathsOnly();
     expect(requested.some((u) => u.includes("/lesson/../") || u.includes("/api/3/absence"))).toBe(false);
@@ -238,9 +251,13 @@ describe("a hostile feed stays bounded", { timeout: 120_000 }, () => {
     const answer = await postSync(auto);
     expect(answer.status, JSON.stringify(answer.body).slice(0, 300)).toBe(200);
     expect(answer.body.coverage.catalog.publicTimetable).toBe("unavailable");
-    expect(answer.body.warnings).toContainEqual(expect.objectContaining({ code: "BAKALARI_PUBLIC_TIMETABLE_UNAVAILABLE", message: expect.stringContaining("was not requested") }));
+    expect(answer.body.warnings).toContainEqual(
+      expect.objectContaining({ code: "BAKALARI_PUBLIC_TIMETABLE_UNAVAILABLE", message: expect.stringContaining("was not requested") }),
+    );
     await expectKnownPathsOnly();
-    expect(requested.some((u) => new URL(u).pathname.startsWith("/Timetable/Public/Permanent/Teacher/") === false && u.includes("/Permanent"))).toBe(false);
+    expect(
+      requested.some((u) => new URL(u).pathname.startsWith("/Timetable/Public/Permanent/Teacher/") === false && u.includes("/Permanent")),
+    ).toBe(false);
     expect(await rowVersions(own)).toBe(before);
     await own.end();
   });

@@ -60,8 +60,10 @@ describe(`${POSTS} concurrent POSTs and a cron tick, ${ROUNDS} rounds`, { timeou
 
       const statuses = answers.map((a) => a.status);
       const winners = answers.filter((a) => a.status === 200);
-      const added = (await db.db.execute(sql`
-        select id::text as id, trigger, status from sync_runs where started_at >= ${since}::timestamptz`)).rows as { id: string; trigger: string; status: string }[];
+      const added = (
+        await db.db.execute(sql`
+        select id::text as id, trigger, status from sync_runs where started_at >= ${since}::timestamptz`)
+      ).rows as { id: string; trigger: string; status: string }[];
       const applied = added.filter((r) => r.status === "ok");
 
       // Exactly one run applied: a POST (and the cron tick was skipped) or the cron tick (and every POST got 409).

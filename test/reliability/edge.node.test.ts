@@ -88,7 +88,14 @@ describe("the unauthenticated path through wrangler dev, counted at the database
       return Buffer.concat([Buffer.from(type), length, body]);
     };
     const startup = Buffer.from([0, 0, 0, 8, 0, 3, 0, 0]);
-    const wire = Buffer.concat([startup, message("Q", Buffer.from("select 1\0")), message("P", Buffer.from("\0select $1\0\0\0")), message("B", Buffer.alloc(10)), message("E", Buffer.from("\0\0\0\0\0")), message("S", Buffer.alloc(0))]);
+    const wire = Buffer.concat([
+      startup,
+      message("Q", Buffer.from("select 1\0")),
+      message("P", Buffer.from("\0select $1\0\0\0")),
+      message("B", Buffer.alloc(10)),
+      message("E", Buffer.from("\0\0\0\0\0")),
+      message("S", Buffer.alloc(0)),
+    ]);
     for (let i = 0; i < wire.length; i += 3) feed(wire.subarray(i, i + 3));
     expect(counted).toBe(2);
   });
@@ -119,7 +126,10 @@ describe("the unauthenticated path through wrangler dev, counted at the database
       await res.arrayBuffer();
     }
     const after = await stats();
-    expect({ connections: after.total - before.total, statements: after.statements - before.statements }).toEqual({ connections: 0, statements: 0 });
+    expect({ connections: after.total - before.total, statements: after.statements - before.statements }).toEqual({
+      connections: 0,
+      statements: 0,
+    });
   });
 
   it("answers 200 GET /health in a row with at most 5 connections", async () => {

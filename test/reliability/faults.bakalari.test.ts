@@ -88,7 +88,9 @@ describe("Bakaláři faults: nothing lost, the failure recorded, the next run re
       // The breaker stops after 6 lists failed in a row: at most the 6 in flight and 6 more, 4 attempts each.
       expect((await lessonRequests()) - lessonsBefore).toBeLessThanOrEqual(12 * 4);
       // The run records every request it made: the absence lists and the handful before them.
-      const requests = ((await db.db.execute(sql`select bakalari_requests as n from sync_runs where id = ${answer.body.runId}`)).rows[0] as { n: number }).n;
+      const requests = (
+        (await db.db.execute(sql`select bakalari_requests as n from sync_runs where id = ${answer.body.runId}`)).rows[0] as { n: number }
+      ).n;
       expect(requests).toBeGreaterThan((await lessonRequests()) - lessonsBefore);
       await expectRecovers(env, db);
     });
@@ -108,12 +110,15 @@ describe("Bakaláři faults: nothing lost, the failure recorded, the next run re
 
     it.each([
       ["three 503s in the middle of reading rosters", [{ path: LESSONS, kind: "status", status: 503, times: 3 }]],
-      ["a 429 storm within the retries (three on every endpoint)", [
-        { path: LOGIN, kind: "rateLimit", retryAfter: 0, times: 3 },
-        { path: TIMETABLE, kind: "rateLimit", retryAfter: 0, times: 3 },
-        { path: CLASSBOOK, kind: "rateLimit", retryAfter: 0, times: 3 },
-        { path: LESSONS, kind: "rateLimit", retryAfter: 0, times: 3 },
-      ]],
+      [
+        "a 429 storm within the retries (three on every endpoint)",
+        [
+          { path: LOGIN, kind: "rateLimit", retryAfter: 0, times: 3 },
+          { path: TIMETABLE, kind: "rateLimit", retryAfter: 0, times: 3 },
+          { path: CLASSBOOK, kind: "rateLimit", retryAfter: 0, times: 3 },
+          { path: LESSONS, kind: "rateLimit", retryAfter: 0, times: 3 },
+        ],
+      ],
       ["three connection resets while reading rosters", [{ path: LESSONS, kind: "reset", times: 3 }]],
     ] as [string, FaultRule[]][])("%s: applies the change whole", async (_name, rules) => {
       await fake.auth({ expireAccessTokens: true }); // so that the login endpoint is asked too
@@ -140,7 +145,12 @@ describe("Bakaláři faults: nothing lost, the failure recorded, the next run re
 
     it("an expired access token and a refresh token already redeemed: falls back to the password", async () => {
       // Redeem the cached refresh token behind the sync's back, then expire the access token.
-      const cache = createTokenCache({ db: db.db, key: parseConfig(env).tokenKey!, baseUrl: env.BAKALARI_URL!, username: env.BAKALARI_USERNAME! });
+      const cache = createTokenCache({
+        db: db.db,
+        key: parseConfig(env).tokenKey!,
+        baseUrl: env.BAKALARI_URL!,
+        username: env.BAKALARI_USERNAME!,
+      });
       const pair = await cache.load(() => undefined);
       expect(pair).not.toBeNull();
       const redeem = await fetch(`${env.BAKALARI_URL}/api/login`, {
@@ -200,21 +210,24 @@ describe("Bakaláři faults: nothing lost, the failure recorded, the next run re
       expect(answer.body.coverage.catalog.classes).toBeLessThan((await fake.expected()).classes.length);
       expect(answer.body.coverage.catalog.classes).toBeGreaterThan(0);
       for (const c of Object.values(answer.body.counts) as Json[]) expect(c.deactivated).toBe(0);
-      expect(answer.body.warnings).toContainEqual(expect.objectContaining({ code: ROSTER_WARNING.accountScope, message: expect.stringMatching(/does not list/) }));
+      expect(answer.body.warnings).toContainEqual(
+        expect.objectContaining({ code: ROSTER_WARNING.accountScope, message: expect.stringMatching(/does not list/) }),
+      );
       await expectRecovers(env, db);
     });
   });
 
   describe("feeds that look broken are held", () => {
-    it.each([
-      ["truncated absence lists (half of every roster gone)", [{ path: LESSONS, kind: "truncated" }]],
-    ] as [string, FaultRule[]][])("%s: 422 SAFETY_HOLD, nothing written", async (_name, rules) => {
-      const answer = await faultyRun(rules);
-      expect(answer.status, JSON.stringify(answer.body)).toBe(422);
-      expect(answer.body).toMatchObject({ code: "SAFETY_HOLD", status: "held" });
-      expect(await runRow(db, answer.body.runId)).toMatchObject({ status: "held", lease_expires_at: null });
-      await expectRecovers(env, db);
-    });
+    it.each([["truncated absence lists (half of every roster gone)", [{ path: LESSONS, kind: "truncated" }]]] as [string, FaultRule[]][])(
+      "%s: 422 SAFETY_HOLD, nothing written",
+      async (_name, rules) => {
+        const answer = await faultyRun(rules);
+        expect(answer.status, JSON.stringify(answer.body)).toBe(422);
+        expect(answer.body).toMatchObject({ code: "SAFETY_HOLD", status: "held" });
+        expect(await runRow(db, answer.body.runId)).toMatchObject({ status: "held", lease_expires_at: null });
+        await expectRecovers(env, db);
+      },
+    );
   });
 
   describe("credentials", () => {
@@ -250,7 +263,10 @@ describe("Bakaláři faults: nothing lost, the failure recorded, the next run re
       expect(run.status).toBe("fail");
       expect(run).toMatchObject({ code: "BAKALARI_UNAVAILABLE", errors: [{ message: expect.stringMatching(/timed out/) }] });
       expect(await rowVersions(db)).toBe(before);
-      expect(await runRow(db, (run as { runId: string }).runId)).toMatchObject({ status: "fail", errors: [{ code: "BAKALARI_UNAVAILABLE" }] });
+      expect(await runRow(db, (run as { runId: string }).runId)).toMatchObject({
+        status: "fail",
+        errors: [{ code: "BAKALARI_UNAVAILABLE" }],
+      });
       await expectRecovers(env, db);
     });
   });

@@ -65,7 +65,8 @@ describe("the database connection dropped, through the Worker", { timeout: 30_00
     expect(answer.status).toBe(500);
     expect(answer.body).toEqual({ success: false, code: "INTERNAL", message: expect.any(String), requestId });
     expect(await rowVersions(db)).toBe(before);
-    const rows = (await db.db.execute(sql`select count(*)::int as n from sync_runs where request_id = ${requestId} or status = 'running'`)).rows;
+    const rows = (await db.db.execute(sql`select count(*)::int as n from sync_runs where request_id = ${requestId} or status = 'running'`))
+      .rows;
     expect(rows).toEqual([{ n: 0 }]);
     await expectRecovers(env, db);
   });
@@ -179,7 +180,10 @@ describe("the database connection dropped at the end of the apply, through the e
       }
       return database;
     };
-    const outcome = await runSync({ config, log: () => undefined, open, source: () => ({ read: async () => rosterOf(grown), requests: () => 1 }) }, { trigger: "manual" });
+    const outcome = await runSync(
+      { config, log: () => undefined, open, source: () => ({ read: async () => rosterOf(grown), requests: () => 1 }) },
+      { trigger: "manual" },
+    );
     expect(handles).toBe(2);
     // The outcome says what happened: applied, with the late confirmation as a warning.
     const ok = expectStatus(outcome, "ok");

@@ -48,7 +48,8 @@ function mutate(doc: unknown, m: Mutation): unknown {
   const key = path.at(-1)!;
   const value = parent[key];
   if (m.kind === "replace") parent[key] = m.value;
-  else if (Array.isArray(parent) && m.kind === "duplicate") parent.push(typeof value === "object" && value ? { ...value, Name: m.value } : value);
+  else if (Array.isArray(parent) && m.kind === "duplicate")
+    parent.push(typeof value === "object" && value ? { ...value, Name: m.value } : value);
   else if (typeof value === "string") parent[key] = whitespaceTwins(value || "x")[1 + (m.pick % 6)];
   return copy;
 }
@@ -86,9 +87,13 @@ function expectSafeRoster(roster: Roster, warnings: RosterWarning[], input: unkn
   for (const list of [roster.classes, roster.subjects, roster.teachers, roster.students]) {
     expect(new Set(list.map((r) => r.id)).size).toBe(list.length);
   }
-  const texts = [...ids, ...[...roster.classes, ...roster.subjects, ...roster.teachers, ...roster.students].flatMap((r) => [r.name ?? "", r.abbrev ?? ""])];
+  const texts = [
+    ...ids,
+    ...[...roster.classes, ...roster.subjects, ...roster.teachers, ...roster.students].flatMap((r) => [r.name ?? "", r.abbrev ?? ""]),
+  ];
   for (const text of texts) expect(isStorableText(text)).toBe(true);
-  for (const w of warnings) if (w.externalId !== undefined) expect(isStorableText(w.externalId) && w.externalId.length <= MAX_ID_LENGTH).toBe(true);
+  for (const w of warnings)
+    if (w.externalId !== undefined) expect(isStorableText(w.externalId) && w.externalId.length <= MAX_ID_LENGTH).toBe(true);
 }
 
 /** Runs fn; a BakalariError is an answer, anything else (TypeError, RangeError…) a crash. */
@@ -125,7 +130,15 @@ describe("Bakaláři payloads as pure functions", { timeout: 60_000 }, () => {
         tt.Classes = [...tt.Classes, ...classIds.map((Id) => ({ Id, Abbrev: Id, Name: "" }))];
         // A group per twin class, with one student whose id is the class id's twin too.
         tt.Groups = [...tt.Groups, ...classIds.map((Id) => ({ ClassId: Id, Id: `G${Id}`, Abbrev: "g", Name: "g" }))];
-        tt.Days[0].Atoms.push({ HourId: 9, GroupIds: classIds.map((Id) => `G${Id}`), SubjectId: "7", TeacherId: "T1", RoomId: "R1", CycleIds: [], Change: null });
+        tt.Days[0].Atoms.push({
+          HourId: 9,
+          GroupIds: classIds.map((Id) => `G${Id}`),
+          SubjectId: "7",
+          TeacherId: "T1",
+          RoomId: "R1",
+          CycleIds: [],
+          Change: null,
+        });
         const cb = classbook() as Json;
         cb.Days[1].Hours.push({ Id: 9, LessonId: "LT", Groups: classIds.map((Id) => ({ ClassId: Id, Id: `G${Id}` })) });
         const abs = absences();
@@ -169,7 +182,10 @@ describe("Bakaláři payloads as pure functions", { timeout: 60_000 }, () => {
   it.each([
     ["a NUL in a class name", (p: Payloads): void => void ((p.tt as Json).Classes[0].Name = "1.A\u0000")],
     ["a lone surrogate in a subject id", (p: Payloads): void => void ((p.tt as Json).Subjects[1].Id = "U 12\ud800")],
-    ["a student id of 5,000 characters", (p: Payloads): void => void ((p.abs.L3 as Json).AbsencesGroups[0].StudentsAbsences[1].Student.Id = "S".repeat(5_000))],
+    [
+      "a student id of 5,000 characters",
+      (p: Payloads): void => void ((p.abs.L3 as Json).AbsencesGroups[0].StudentsAbsences[1].Student.Id = "S".repeat(5_000)),
+    ],
     ["a subject id holding the enrollment separator |", (p: Payloads): void => void ((p.tt as Json).Subjects[1].Id = "M|1")],
   ] as const)("drops a record holding text Postgres cannot keep as it is (%s), with a warning", (_name, spoil) => {
     const p = { tt: timetable(), cb: classbook(), abs: absences() };
@@ -209,7 +225,12 @@ describe("Bakaláři payloads end to end", { timeout: 60_000 }, () => {
     login: { path: "^/api/login$", malformed: "502 BAKALARI_PAYLOAD", truncated: "200 ok", wrongShape: "502 BAKALARI_PAYLOAD" },
     timetable: { path: "^/api/3/timetable/", malformed: "502 BAKALARI_PAYLOAD", truncated: "200 ok", wrongShape: "502 BAKALARI_PAYLOAD" },
     classbook: { path: "^/api/3/classbook", malformed: "502 BAKALARI_PAYLOAD", truncated: "200 ok", wrongShape: "502 BAKALARI_PAYLOAD" },
-    "absence lists": { path: "^/api/3/lesson/", malformed: "502 BAKALARI_UNAVAILABLE", truncated: "422 SAFETY_HOLD", wrongShape: "502 BAKALARI_UNAVAILABLE" },
+    "absence lists": {
+      path: "^/api/3/lesson/",
+      malformed: "502 BAKALARI_UNAVAILABLE",
+      truncated: "422 SAFETY_HOLD",
+      wrongShape: "502 BAKALARI_UNAVAILABLE",
+    },
   };
   const cases = Object.entries(outcomes).flatMap(([name, o]) =>
     (["malformed", "truncated", "wrongShape"] as const).map((kind) => [name, kind, o[kind], { path: o.path, kind } as FaultRule] as const),
@@ -223,7 +244,8 @@ describe("Bakaláři payloads end to end", { timeout: 60_000 }, () => {
     const answer = await postSync(env);
     await fake.clearFaults();
     expect(`${answer.status} ${answer.body.code ?? answer.body.status}`).toBe(outcome);
-    if (answer.status === 200) for (const c of Object.values(answer.body.counts) as Json[]) expect(c.created + c.updated + c.deactivated + c.reactivated).toBe(0);
+    if (answer.status === 200)
+      for (const c of Object.values(answer.body.counts) as Json[]) expect(c.created + c.updated + c.deactivated + c.reactivated).toBe(0);
     expect(await rowVersions(db)).toBe(before);
     expect(await refIntegrity(db)).toEqual({ dangling: 0, unreferenced: 0, duplicated: 0 });
   });
@@ -251,7 +273,7 @@ describe("Bakaláři payloads end to end", { timeout: 60_000 }, () => {
   const hostileStudents = [
     { Id: "U'); drop table users; --", Name: "Robert'); DROP TABLE users; --" },
     { Id: "U$1", Name: "$1 $2 %s %d \\x00 \\\\" },
-    { Id: "U \"q\"", Name: "O'Brien \"Bobby\" \\ Tables" },
+    { Id: 'U "q"', Name: 'O\'Brien "Bobby" \\ Tables' },
     { Id: "U😀", Name: "Ženíšek 😀 \u202eevil\u202c \u200b\u0301" },
     { Id: "UXY", Name: "Twin one" },
     { Id: "UXY ", Name: "Twin two" },
@@ -276,10 +298,12 @@ describe("Bakaláři payloads end to end", { timeout: 60_000 }, () => {
     const invalid = (first as { warnings: RosterWarning[] }).warnings.filter((w) => w.code === "BAKALARI_RECORD_INVALID");
     expect(new Set(invalid.map((w) => w.externalId))).toEqual(new Set(["UNUL"]));
 
-    const stored = (await db.db.execute(sql`
+    const stored = (
+      await db.db.execute(sql`
       select r.external_id, encode(convert_to(r.external_id, 'UTF8'), 'hex') as id_hex, u.name
         from external_refs r join users u on u.id::text = r.internal_id
-       where r.type = 'user' and u.active and r.external_id = any(${sql.param(hostileStudents.map((s) => s.Id))}::text[])`)).rows as { external_id: string; id_hex: string; name: string }[];
+       where r.type = 'user' and u.active and r.external_id = any(${sql.param(hostileStudents.map((s) => s.Id))}::text[])`)
+    ).rows as { external_id: string; id_hex: string; name: string }[];
     expect(new Map(stored.map((r) => [r.external_id, r.name]))).toEqual(new Map(storable.map((s) => [s.Id, s.Name])));
     for (const r of stored) expect(r.id_hex).toBe(hex(r.external_id));
     expect(((await db.db.execute(sql`select count(*)::int as n from users`)).rows[0] as { n: number }).n).toBeGreaterThan(200); // the table is still there
@@ -348,8 +372,10 @@ describe("Bakaláři payloads end to end", { timeout: 60_000 }, () => {
     const held = await runWith(spoil);
     expect(held.status).toBe("held");
     expect((await runWith(spoil, { force: true })).status).toBe("ok");
-    const rows = (await db.db.execute(sql`
-      select r.external_id, s.name from external_refs r join subjects s on s.id::text = r.internal_id where r.type = 'subject'`)).rows as { external_id: string; name: string }[];
+    const rows = (
+      await db.db.execute(sql`
+      select r.external_id, s.name from external_refs r join subjects s on s.id::text = r.internal_id where r.type = 'subject'`)
+    ).rows as { external_id: string; name: string }[];
     expect(new Map(rows.map((r) => [r.external_id, r.name]))).toEqual(shown);
     expect((await postSync(env, { force: true })).status).toBe(200);
     await expectConverged(db);

@@ -19,7 +19,7 @@ const INJECTIONS = [
   "'); drop table users; --",
   "'; truncate external_refs; --",
   "' or '1'='1",
-  "\"; select pg_sleep(10); --",
+  '"; select pg_sleep(10); --',
   "$1",
   "$$",
   "$tag$ x $tag$",
@@ -34,7 +34,7 @@ const INJECTIONS = [
   "*/",
   "--",
   "\u2028\u2029",
-  "{\"a\":1}",
+  '{"a":1}',
   "{1,2}",
   "NULL",
   "null",
@@ -43,7 +43,11 @@ const INJECTIONS = [
 
 /** Text Postgres can hold as it is: the engine's input (the source refuses anything else). */
 const storable = (s: string) => s.replace(/\u0000|\p{Cs}/gu, "\ufffd");
-const text = fc.oneof(fc.constantFrom(...INJECTIONS), hostileString.map(storable), fc.tuple(fc.constantFrom(...INJECTIONS), hostileString.map(storable)).map(([a, b]) => a + b));
+const text = fc.oneof(
+  fc.constantFrom(...INJECTIONS),
+  hostileString.map(storable),
+  fc.tuple(fc.constantFrom(...INJECTIONS), hostileString.map(storable)).map(([a, b]) => a + b),
+);
 /** Cut to a length, never through a surrogate pair (half a pair is not storable text). */
 const cut = (s: string, length: number) => storable(s.slice(0, length));
 /** Ids: the same, short, never empty; a prefix keeps teachers and students in their own id spaces. */
@@ -51,9 +55,21 @@ const id = (prefix: string) => text.map((s) => `${prefix}${cut(s, 60)}`);
 
 const school: fc.Arbitrary<School> = fc
   .record({
-    classes: fc.uniqueArray(fc.record({ id: id("C"), abbrev: text.map((s) => cut(s, 40) || "A"), name: text }), { minLength: 1, maxLength: 3, selector: (c) => c.id }),
-    subjects: fc.uniqueArray(fc.record({ id: id("S"), abbrev: text.map((s) => cut(s, 40) || "P"), name: text }), { minLength: 1, maxLength: 3, selector: (s) => s.id }),
-    teachers: fc.uniqueArray(fc.record({ id: id("T"), abbrev: text.map((s) => cut(s, 40) || "T"), name: text }), { minLength: 1, maxLength: 2, selector: (t) => t.id }),
+    classes: fc.uniqueArray(fc.record({ id: id("C"), abbrev: text.map((s) => cut(s, 40) || "A"), name: text }), {
+      minLength: 1,
+      maxLength: 3,
+      selector: (c) => c.id,
+    }),
+    subjects: fc.uniqueArray(fc.record({ id: id("S"), abbrev: text.map((s) => cut(s, 40) || "P"), name: text }), {
+      minLength: 1,
+      maxLength: 3,
+      selector: (s) => s.id,
+    }),
+    teachers: fc.uniqueArray(fc.record({ id: id("T"), abbrev: text.map((s) => cut(s, 40) || "T"), name: text }), {
+      minLength: 1,
+      maxLength: 2,
+      selector: (t) => t.id,
+    }),
     students: fc.uniqueArray(fc.record({ id: id("U"), name: text, pick: fc.nat() }), { minLength: 1, maxLength: 5, selector: (s) => s.id }),
   })
   .map(({ classes, subjects, teachers, students }) => {
@@ -65,7 +81,9 @@ const school: fc.Arbitrary<School> = fc
       subjects,
       teachers,
       students: unique.map((s) => ({ id: s.id, name: s.name, classId: classes[s.pick % classes.length]!.id })),
-      teaching: classes.flatMap((c, i) => subjects.map((s) => ({ classId: c.id, subjectId: s.id, teacherId: teachers[i % teachers.length]!.id }))),
+      teaching: classes.flatMap((c, i) =>
+        subjects.map((s) => ({ classId: c.id, subjectId: s.id, teacherId: teachers[i % teachers.length]!.id })),
+      ),
     };
   });
 
@@ -94,15 +112,19 @@ describe("strings that reach SQL stay data", { timeout: 120_000 }, () => {
 
         // Byte for byte as Postgres holds them, not only as the driver decodes them.
         const ids = [...s.classes, ...s.subjects, ...s.teachers, ...s.students].map((r) => r.id);
-        const stored = (await db.db.execute(sql`
+        const stored = (
+          await db.db.execute(sql`
           select encode(convert_to(external_id, 'UTF8'), 'hex') as h from external_refs
-           where type in ('class', 'subject', 'user') and external_id = any(${sql.param(ids)}::text[])`)).rows as { h: string }[];
+           where type in ('class', 'subject', 'user') and external_id = any(${sql.param(ids)}::text[])`)
+        ).rows as { h: string }[];
         expect(new Set(stored.map((r) => r.h))).toEqual(new Set(ids.map(hex)));
 
         // Every table is still there, and no statement ran but the engine's own.
-        const tables = (await db.db.execute(sql`
+        const tables = (
+          await db.db.execute(sql`
           select count(*)::int as n from information_schema.tables
-           where table_schema = 'public' and table_name in ('classes', 'subjects', 'users', 'enrollments', 'external_refs', 'sync_runs', 'operator_tokens')`)).rows;
+           where table_schema = 'public' and table_name in ('classes', 'subjects', 'users', 'enrollments', 'external_refs', 'sync_runs', 'operator_tokens')`)
+        ).rows;
         expect(tables).toEqual([{ n: 7 }]);
       }),
       { numRuns: RUNS.schools },

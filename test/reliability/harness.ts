@@ -39,7 +39,6 @@ export async function getJson(env: Bindings, path: string, headers: Record<strin
   return { status: res.status, headers: res.headers, body: (await res.json()) as Json };
 }
 
-
 export type RunRow = {
   id: string;
   trigger: string;
@@ -52,10 +51,12 @@ export type RunRow = {
 };
 
 export async function runRow(db: Database, runId: string): Promise<RunRow | undefined> {
-  const rows = (await db.db.execute(sql`
+  const rows = (
+    await db.db.execute(sql`
     select id::text as id, trigger, status, request_id, completed_at::text as completed_at,
            lease_expires_at::text as lease_expires_at, errors, warnings
-      from sync_runs where id = ${runId}`)).rows as RunRow[];
+      from sync_runs where id = ${runId}`)
+  ).rows as RunRow[];
   return rows[0];
 }
 

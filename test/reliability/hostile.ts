@@ -5,7 +5,27 @@
 import fc from "fast-check";
 
 /** Characters that break naive code: NUL, lone surrogates, BOM, bidi override, zero-width, combining, quotes. */
-export const ODD_CHARS = ["\u0000", "\ud800", "\udfff", "\ufeff", "\u202e", "\u200b", "\u0301", "\u00a0", "\t", "\n", " ", "|", "'", '"', "\\", "%", "$", "😀", "Ř"];
+export const ODD_CHARS = [
+  "\u0000",
+  "\ud800",
+  "\udfff",
+  "\ufeff",
+  "\u202e",
+  "\u200b",
+  "\u0301",
+  "\u00a0",
+  "\t",
+  "\n",
+  " ",
+  "|",
+  "'",
+  '"',
+  "\\",
+  "%",
+  "$",
+  "😀",
+  "Ř",
+];
 
 /** Nested arrays or objects `depth` deep, built without recursion. */
 export function nested(depth: number, kind: "array" | "object"): unknown {
@@ -46,4 +66,12 @@ export const wrongType: fc.Arbitrary<unknown> = fc.oneof(
 export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(hostileString, wrongType);
 
 /** Variants of an id that differ only by whitespace: each is a different Bakaláři id. */
-export const whitespaceTwins = (base: string) => [base, ` ${base}`, `${base} `, `${base}  `, `\t${base}`, `${base}\u00a0`, base.replace(/^(.)/, "$1 ")];
+export const whitespaceTwins = (base: string) => [
+  base,
+  ` ${base}`,
+  `${base} `,
+  `${base}  `,
+  `\t${base}`,
+  `${base}\u00a0`,
+  base.replace(/^(.)/, "$1 "),
+];

@@ -98,15 +98,32 @@ describe("load against wrangler dev", { timeout: 300_000 }, () => {
     await db.db.execute(sql`analyze sync_runs`);
     const total = Number(((await db.db.execute(sql`select count(*)::int as n from sync_runs`)).rows[0] as { n: number }).n);
     expect(total).toBe(RUN_COUNT + 1);
-    const [deep] = (await db.db.execute(sql`select id::text as id from sync_runs order by started_at desc, id desc offset 9000 limit 1`)).rows as { id: string }[];
+    const [deep] = (await db.db.execute(sql`select id::text as id from sync_runs order by started_at desc, id desc offset 9000 limit 1`))
+      .rows as { id: string }[];
 
     const large = {
-      runsFirstPage: await timed("/api/sync/runs?limit=20", json(200, (b) => b.runs.length === 20)),
-      runsPage100: await timed("/api/sync/runs?limit=100", json(200, (b) => b.runs.length === 100)),
-      runsDeepPage: await timed(`/api/sync/runs?limit=20&before=${deep!.id}`, json(200, (b) => b.runs.length === 20)),
-      runDetail: await timed(`/api/sync/runs/${one!.id}`, json(200, (b) => b.run.runId === one!.id)),
+      runsFirstPage: await timed(
+        "/api/sync/runs?limit=20",
+        json(200, (b) => b.runs.length === 20),
+      ),
+      runsPage100: await timed(
+        "/api/sync/runs?limit=100",
+        json(200, (b) => b.runs.length === 100),
+      ),
+      runsDeepPage: await timed(
+        `/api/sync/runs?limit=20&before=${deep!.id}`,
+        json(200, (b) => b.runs.length === 20),
+      ),
+      runDetail: await timed(
+        `/api/sync/runs/${one!.id}`,
+        json(200, (b) => b.run.runId === one!.id),
+      ),
       health: await timed("/health", healthOk, {}),
-      dashboard: await timed("/", (res, body) => (res.status === 200 && body.includes("<!DOCTYPE html>") ? null : `HTTP ${res.status}`), {}),
+      dashboard: await timed(
+        "/",
+        (res, body) => (res.status === 200 && body.includes("<!DOCTYPE html>") ? null : `HTTP ${res.status}`),
+        {},
+      ),
     };
     figures.scale = { runs: total, before: { recorded: 1, runsList: small.runs }, after: large, postgres: await explainAnalyze(deep!.id) };
     for (const b of [small.runs, ...Object.values(large)]) expectClean(b);
@@ -117,7 +134,10 @@ describe("load against wrangler dev", { timeout: 300_000 }, () => {
     const statements: { name: string; sql: string; params: unknown[] }[] = [];
     const pool = new Pool({ connectionString: databaseUrl, max: 1 });
     let name = "";
-    const capturing = drizzle(pool, { schema, logger: { logQuery: (query, params) => void statements.push({ name, sql: query, params }) } });
+    const capturing = drizzle(pool, {
+      schema,
+      logger: { logQuery: (query, params) => void statements.push({ name, sql: query, params }) },
+    });
     try {
       name = "runsFirstPage";
       await listRuns(capturing, { limit: 20 });
@@ -129,7 +149,8 @@ describe("load against wrangler dev", { timeout: 300_000 }, () => {
       for (const s of statements) {
         const result = await pool.query(`explain (analyze, format json) ${s.sql}`, s.params);
         const [explained] = (result.rows[0] as { "QUERY PLAN": { Plan: Json; "Execution Time": number }[] })["QUERY PLAN"];
-        const top = (plan: Json): string => `${plan["Node Type"]}${plan["Index Name"] ? ` ${plan["Index Name"]}` : ""} (${plan["Actual Rows"]} rows)${plan.Plans ? ` < ${plan.Plans.map(top).join(", ")}` : ""}`;
+        const top = (plan: Json): string =>
+          `${plan["Node Type"]}${plan["Index Name"] ? ` ${plan["Index Name"]}` : ""} (${plan["Actual Rows"]} rows)${plan.Plans ? ` < ${plan.Plans.map(top).join(", ")}` : ""}`;
         (out[s.name] ??= []).push({ executionMs: explained!["Execution Time"], plan: top(explained!.Plan) });
       }
       return out;
@@ -139,7 +160,8 @@ describe("load against wrangler dev", { timeout: 300_000 }, () => {
   }
 
   it(`removes the runs older than ${RETENTION_DAYS} days when the next run takes its lease`, async () => {
-    const count = async (where: ReturnType<typeof sql>) => Number(((await db.db.execute(sql`select count(*)::int as n from sync_runs where ${where}`)).rows[0] as { n: number }).n);
+    const count = async (where: ReturnType<typeof sql>) =>
+      Number(((await db.db.execute(sql`select count(*)::int as n from sync_runs where ${where}`)).rows[0] as { n: number }).n);
     const old = await count(sql`started_at < now() - make_interval(days => ${RETENTION_DAYS})`);
     const all = await count(sql`true`);
     expect(old).toBeGreaterThan(0);

@@ -93,7 +93,9 @@ describe("no secret and no personal name in any log line of a faulty day", { tim
     await remember();
     await runScheduled(env); // cron ok
     const running = crypto.randomUUID();
-    await db.db.execute(sql`insert into sync_runs (id, trigger, status, lease_expires_at) values (${running}, 'manual', 'running', now() + interval '5 minutes')`);
+    await db.db.execute(
+      sql`insert into sync_runs (id, trigger, status, lease_expires_at) values (${running}, 'manual', 'running', now() + interval '5 minutes')`,
+    );
     await runScheduled(env); // cron skipped
     expect((await postSync(env)).status).toBe(409);
     await db.db.execute(sql`delete from sync_runs where id = ${running}`);
@@ -117,7 +119,10 @@ describe("no secret and no personal name in any log line of a faulty day", { tim
     for (const args of events) {
       const e = args[0] as Json;
       if (["sync_ok", "sync_held", "sync_dry_run"].includes(e.message)) {
-        expect(e.coverage, e.message).toMatchObject({ account: { type: expect.any(String) }, rosters: { classes: expect.any(Number), classesRead: expect.any(Number) } });
+        expect(e.coverage, e.message).toMatchObject({
+          account: { type: expect.any(String) },
+          rosters: { classes: expect.any(Number), classesRead: expect.any(Number) },
+        });
       }
     }
     const failures = events.filter((args) => (args[0] as Json).message === "sync_fail").map((args) => (args[0] as Json).errors[0].code);
@@ -127,7 +132,17 @@ describe("no secret and no personal name in any log line of a faulty day", { tim
   it("holds no secret, no credential and no personal name in any line", () => {
     const text = lines.map((l) => l.args.map((a) => (typeof a === "string" ? a : JSON.stringify(a))).join(" "));
     expect(text.length).toBeGreaterThan(20);
-    const secrets = [env.OPERATOR_TOKEN!, storedToken, password, `${password}-wrong`, TOKEN_KEY, OPERATOR_TOKEN_KEY, env.DATABASE_URL!, username, ...issued];
+    const secrets = [
+      env.OPERATOR_TOKEN!,
+      storedToken,
+      password,
+      `${password}-wrong`,
+      TOKEN_KEY,
+      OPERATOR_TOKEN_KEY,
+      env.DATABASE_URL!,
+      username,
+      ...issued,
+    ];
     expect(names.size).toBeGreaterThan(200);
     for (const line of text) {
       for (const secret of secrets) expect(line.includes(secret), `a secret in: ${line.slice(0, 200)}`).toBe(false);

@@ -28,4 +28,3 @@ export const insertRuns = sql`
   select gen_random_uuid(), 'cron', 'skipped', t + interval '400 microseconds', t + interval '400 microseconds', 0, null,
          '[{"code":"SYNC_RUNNING","message":"Another run was in progress"}]'::jsonb, '[]'::jsonb, 0, 0
     from slots where i % 10 = 0`;
-

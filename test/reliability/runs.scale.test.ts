@@ -43,7 +43,9 @@ describe(`${RUN_COUNT.toLocaleString("en")} recorded runs`, { timeout: 120_000 }
   });
 
   it("pages through all of them with before, each exactly once, newest first", async () => {
-    const order = ((await db.db.execute(sql`select id::text as id from sync_runs order by started_at desc, id desc`)).rows as { id: string }[]).map((r) => r.id);
+    const order = (
+      (await db.db.execute(sql`select id::text as id from sync_runs order by started_at desc, id desc`)).rows as { id: string }[]
+    ).map((r) => r.id);
     expect(order).toHaveLength(RUN_COUNT);
     const seen: string[] = [];
     let before: string | undefined;
@@ -82,7 +84,8 @@ describe(`${RUN_COUNT.toLocaleString("en")} recorded runs`, { timeout: 120_000 }
   }
 
   it("reads the list, a deep page and /health through the index, without sorting the table", async () => {
-    const [deep] = (await db.db.execute(sql`select id::text as id from sync_runs order by started_at desc, id desc offset 9000 limit 1`)).rows as { id: string }[];
+    const [deep] = (await db.db.execute(sql`select id::text as id from sync_runs order by started_at desc, id desc offset 9000 limit 1`))
+      .rows as { id: string }[];
     const statements = [
       ...(await captured((d) => listRuns(d, { limit: 20 }))),
       ...(await captured((d) => listRuns(d, { limit: 20, before: deep!.id }))).slice(-1), // the page itself, not the cursor's lookup
@@ -92,15 +95,20 @@ describe(`${RUN_COUNT.toLocaleString("en")} recorded runs`, { timeout: 120_000 }
     for (const statement of statements) {
       const planned = await plan(statement);
       const scans = planned.filter((n) => /Scan/.test(n["Node Type"]) && !n["Index Name"]?.endsWith("_pkey"));
-      expect(scans.map((n) => `${n["Node Type"]} ${n["Index Name"] ?? ""}`), statement.sql).toEqual([
-        expect.stringMatching(/^Index (Only )?Scan sync_runs_(started_at|status_started_at)_idx$/),
-      ]);
-      expect(planned.map((n) => n["Node Type"]), statement.sql).not.toContain("Sort");
+      expect(
+        scans.map((n) => `${n["Node Type"]} ${n["Index Name"] ?? ""}`),
+        statement.sql,
+      ).toEqual([expect.stringMatching(/^Index (Only )?Scan sync_runs_(started_at|status_started_at)_idx$/)]);
+      expect(
+        planned.map((n) => n["Node Type"]),
+        statement.sql,
+      ).not.toContain("Sort");
     }
   });
 
   it(`removes runs older than ${RETENTION_DAYS} days when the next run takes its lease, and keeps the rest`, async () => {
-    const count = async (where: ReturnType<typeof sql>) => Number(((await db.db.execute(sql`select count(*)::int as n from sync_runs where ${where}`)).rows[0] as { n: number }).n);
+    const count = async (where: ReturnType<typeof sql>) =>
+      Number(((await db.db.execute(sql`select count(*)::int as n from sync_runs where ${where}`)).rows[0] as { n: number }).n);
     const old = await count(sql`started_at < now() - make_interval(days => ${RETENTION_DAYS})`);
     const kept = await count(sql`started_at >= now() - make_interval(days => ${RETENTION_DAYS})`);
     expect(old).toBeGreaterThan(300);

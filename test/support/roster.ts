@@ -90,13 +90,23 @@ export function makeSchool(options: { classes?: number; studentsPerClass?: numbe
   const perClass = options.studentsPerClass ?? 10;
   const nSubjects = options.subjects ?? 5;
   const nTeachers = options.teachers ?? 6;
-  const classes = Array.from({ length: nClasses }, (_, i) => ({ id: i % 2 === 0 ? ` ${i + 1}` : `C${i + 1}`, abbrev: `${i + 1}.A`, name: `Třída ${i + 1}.A` }));
+  const classes = Array.from({ length: nClasses }, (_, i) => ({
+    id: i % 2 === 0 ? ` ${i + 1}` : `C${i + 1}`,
+    abbrev: `${i + 1}.A`,
+    name: `Třída ${i + 1}.A`,
+  }));
   const subjects = Array.from({ length: nSubjects }, (_, i) => ({ id: `S${i}`, abbrev: `P${i}`, name: i === 0 ? "" : `Předmět ${i}` }));
   const teachers = Array.from({ length: nTeachers }, (_, i) => ({ id: `T${i}`, abbrev: `UČ${i}`, name: `Učitel Číslo ${i}` }));
   const students = classes.flatMap((c, ci) =>
-    Array.from({ length: perClass }, (_, i) => ({ id: i % 3 === 0 ? `U  ${ci * perClass + i}` : `U ${ci * perClass + i}`, name: `Žák Příjmení ${ci}-${i}`, classId: c.id })),
+    Array.from({ length: perClass }, (_, i) => ({
+      id: i % 3 === 0 ? `U  ${ci * perClass + i}` : `U ${ci * perClass + i}`,
+      name: `Žák Příjmení ${ci}-${i}`,
+      classId: c.id,
+    })),
   );
-  const teaching = classes.flatMap((c, ci) => subjects.map((s, si) => ({ classId: c.id, subjectId: s.id, teacherId: teachers[(ci + si) % nTeachers]!.id })));
+  const teaching = classes.flatMap((c, ci) =>
+    subjects.map((s, si) => ({ classId: c.id, subjectId: s.id, teacherId: teachers[(ci + si) % nTeachers]!.id })),
+  );
   return { classes, subjects, teachers, students, teaching };
 }
 
@@ -107,11 +117,30 @@ const name = fc.string({ unit: fc.constantFrom("a", "b", "ř", "Ž", " ", "'", '
 /** Random complete schools (every roster read); ids that differ only by spaces are distinct records. */
 export const schoolArbitrary: fc.Arbitrary<School> = fc
   .record({
-    classes: fc.uniqueArray(fc.record({ id: id("C"), abbrev: fc.string({ minLength: 1, maxLength: 3 }), name }), { minLength: 1, maxLength: 5, selector: (c) => c.id }),
-    subjects: fc.uniqueArray(fc.record({ id: id("S"), abbrev: fc.string({ minLength: 1, maxLength: 3 }), name }), { minLength: 1, maxLength: 5, selector: (s) => s.id }),
-    teachers: fc.uniqueArray(fc.record({ id: id("T"), abbrev: fc.string({ minLength: 1, maxLength: 3 }), name }), { minLength: 1, maxLength: 4, selector: (t) => t.id }),
-    studentSeeds: fc.uniqueArray(fc.record({ id: id("U"), name, classPick: fc.nat(), }), { minLength: 1, maxLength: 12, selector: (s) => s.id }),
-    teachingSeeds: fc.array(fc.record({ classPick: fc.nat(), subjectPick: fc.nat(), teacherPick: fc.nat() }), { minLength: 1, maxLength: 10 }),
+    classes: fc.uniqueArray(fc.record({ id: id("C"), abbrev: fc.string({ minLength: 1, maxLength: 3 }), name }), {
+      minLength: 1,
+      maxLength: 5,
+      selector: (c) => c.id,
+    }),
+    subjects: fc.uniqueArray(fc.record({ id: id("S"), abbrev: fc.string({ minLength: 1, maxLength: 3 }), name }), {
+      minLength: 1,
+      maxLength: 5,
+      selector: (s) => s.id,
+    }),
+    teachers: fc.uniqueArray(fc.record({ id: id("T"), abbrev: fc.string({ minLength: 1, maxLength: 3 }), name }), {
+      minLength: 1,
+      maxLength: 4,
+      selector: (t) => t.id,
+    }),
+    studentSeeds: fc.uniqueArray(fc.record({ id: id("U"), name, classPick: fc.nat() }), {
+      minLength: 1,
+      maxLength: 12,
+      selector: (s) => s.id,
+    }),
+    teachingSeeds: fc.array(fc.record({ classPick: fc.nat(), subjectPick: fc.nat(), teacherPick: fc.nat() }), {
+      minLength: 1,
+      maxLength: 10,
+    }),
   })
   .map(({ classes, subjects, teachers, studentSeeds, teachingSeeds }) => {
     const students = studentSeeds.map((s) => ({ id: s.id, name: s.name, classId: classes[s.classPick % classes.length]!.id }));

@@ -37,7 +37,13 @@ describe("what each account sees", () => {
 
   async function run(username: string, bindings: Partial<Bindings> = {}, fetchFn?: typeof fetch): Promise<SyncOutcome> {
     const config = parseConfig(
-      testBindings({ DATABASE_URL: t.url, BAKALARI_USERNAME: username, BAKALARI_TOKEN_KEY: KEY, BAKALARI_PUBLIC_TIMETABLE: "off", ...bindings }),
+      testBindings({
+        DATABASE_URL: t.url,
+        BAKALARI_USERNAME: username,
+        BAKALARI_TOKEN_KEY: KEY,
+        BAKALARI_PUBLIC_TIMETABLE: "off",
+        ...bindings,
+      }),
     );
     return runSync(
       { config, log: () => undefined, source: (db) => bakalariSourceFor(config, db, fetchFn ? { fetch: fetchFn } : {}) },
@@ -218,12 +224,16 @@ describe("with the public timetable", () => {
   });
 
   async function run(username: string): Promise<SyncOutcome> {
-    const config = parseConfig(testBindings({ DATABASE_URL: t.url, BAKALARI_USERNAME: username, BAKALARI_TOKEN_KEY: KEY, BAKALARI_PUBLIC_TIMETABLE: "auto" }));
+    const config = parseConfig(
+      testBindings({ DATABASE_URL: t.url, BAKALARI_USERNAME: username, BAKALARI_TOKEN_KEY: KEY, BAKALARI_PUBLIC_TIMETABLE: "auto" }),
+    );
     return runSync({ config, log: () => undefined }, { trigger: "manual" });
   }
 
   async function subjectsByAbbrev(): Promise<Map<string, number>> {
-    const rows = (await t.database.db.execute<{ abbrev: string; n: number }>(sql`select abbrev, count(*)::int as n from subjects group by abbrev`)).rows;
+    const rows = (
+      await t.database.db.execute<{ abbrev: string; n: number }>(sql`select abbrev, count(*)::int as n from subjects group by abbrev`)
+    ).rows;
     return new Map(rows.map((r) => [r.abbrev, r.n]));
   }
 
@@ -244,8 +254,10 @@ describe("with the public timetable", () => {
     // Every teaching assignment, with the subject matched by its abbreviation.
     const subjectAbbrev = new Map(expected.subjects.map((s) => [s.id, s.abbrev]));
     const keyAbbrev = new Map(
-      (await t.database.db.execute<{ e: string; abbrev: string }>(sql`
-        select r.external_id as e, s.abbrev from subjects s join external_refs r on r.type = 'subject' and r.internal_id = s.id::text`)).rows.map((r) => [r.e, r.abbrev]),
+      (
+        await t.database.db.execute<{ e: string; abbrev: string }>(sql`
+        select r.external_id as e, s.abbrev from subjects s join external_refs r on r.type = 'subject' and r.internal_id = s.id::text`)
+      ).rows.map((r) => [r.e, r.abbrev]),
     );
     const teacherIds = new Set(expected.teachers.map((x) => x.id));
     const got = new Set(
@@ -292,7 +304,9 @@ describe("with the public timetable", () => {
     expect(after.size).toBe(firstCount);
     for (const [abbrev, n] of after) expect(n, abbrev).toBe(1);
     // Every subject is now keyed by its Bakaláři id.
-    const keys = (await t.database.db.execute<{ e: string }>(sql`select external_id as e from external_refs where type = 'subject'`)).rows.map((r) => r.e);
+    const keys = (
+      await t.database.db.execute<{ e: string }>(sql`select external_id as e from external_refs where type = 'subject'`)
+    ).rows.map((r) => r.e);
     expect(keys.filter((k) => k.startsWith("abbrev|"))).toEqual([]);
     const whole = expectedView(asRoster(await fake.expected()));
     expect(withoutTeacherNames(await activeView(t.database))).toEqual(withoutTeacherNames(whole));

@@ -29,7 +29,10 @@ describe("atomic runs", () => {
       ...school,
       classes: [...school.classes, extra],
       students: [...school.students, ...[1, 2, 3].map((i) => ({ id: `U-new-${i}`, name: `Nový Žák ${i}`, classId: extra.id }))],
-      teaching: [...school.teaching, ...school.subjects.map((s) => ({ classId: extra.id, subjectId: s.id, teacherId: school.teachers[0]!.id }))],
+      teaching: [
+        ...school.teaching,
+        ...school.subjects.map((s) => ({ classId: extra.id, subjectId: s.id, teacherId: school.teachers[0]!.id })),
+      ],
     };
   }
 
@@ -39,14 +42,19 @@ describe("atomic runs", () => {
     const next = grown(school);
     // A stray ref that claims one of the new enrollments: its insert (the last write) collides.
     const stray = enrollmentExternalId("U-new-3", next.subjects[4]!.id, "C-new");
-    await db.db.execute(sql`insert into external_refs (type, external_id, internal_id, content_hash) values ('enrollment', ${stray}, ${crypto.randomUUID()}, 'x')`);
+    await db.db.execute(
+      sql`insert into external_refs (type, external_id, internal_id, content_hash) values ('enrollment', ${stray}, ${crypto.randomUUID()}, 'x')`,
+    );
     const before = await rowVersions(db);
 
     const failed = expectStatus(await e.run(rosterOf(next)), "fail");
     expect(failed.code).toBe("SYNC_FAILED");
     expect(failed.errors[0]!.message).toMatch(/Postgres error 23505/);
     expect(await rowVersions(db)).toBe(before);
-    const record = (await db.db.execute(sql`select status, errors from sync_runs where id = ${failed.runId}`)).rows[0] as { status: string; errors: { code: string }[] };
+    const record = (await db.db.execute(sql`select status, errors from sync_runs where id = ${failed.runId}`)).rows[0] as {
+      status: string;
+      errors: { code: string }[];
+    };
     expect(record).toEqual({ status: "fail", errors: [expect.objectContaining({ code: "SYNC_FAILED" })] });
     expect(e.logs.at(-1)).toMatchObject({ level: "ERROR", message: "sync_fail", runId: failed.runId, errors: failed.errors });
 

@@ -14,7 +14,11 @@ type Versions = Record<EntityType, Map<string, { xmin: string; active: boolean }
 async function versions(db: Database): Promise<Versions> {
   const out = {} as Versions;
   for (const table of ENTITY_TYPES) {
-    const rows = (await db.db.execute(sql`select id::text as id, xmin::text as xmin, active from ${sql.identifier(table)}`)).rows as { id: string; xmin: string; active: boolean }[];
+    const rows = (await db.db.execute(sql`select id::text as id, xmin::text as xmin, active from ${sql.identifier(table)}`)).rows as {
+      id: string;
+      xmin: string;
+      active: boolean;
+    }[];
     out[table] = new Map(rows.map((r) => [r.id, { xmin: r.xmin, active: r.active }]));
   }
   return out;

@@ -58,11 +58,15 @@ describe("the engine through Hyperdrive (node-postgres)", () => {
   it("counts the same statements as the Neon path, run for run", async () => {
     const school = makeSchool({ classes: 3, studentsPerClass: 8 });
     const neon = engine(await createTestDatabase());
-    const runs = async (x: Engine) => [expectStatus(await x.run(rosterOf(school)), "ok").statements, expectStatus(await x.run(rosterOf(school)), "ok").statements];
+    const runs = async (x: Engine) => [
+      expectStatus(await x.run(rosterOf(school)), "ok").statements,
+      expectStatus(await x.run(rosterOf(school)), "ok").statements,
+    ];
     const viaHyperdrive = await runs(e);
     expect(viaHyperdrive[0]).toBeGreaterThan(viaHyperdrive[1]!);
     expect(viaHyperdrive).toEqual(await runs(neon));
-    const [row] = (await db.db.execute<{ statements: number }>(sql`select statements from sync_runs order by started_at desc limit 1`)).rows;
+    const [row] = (await db.db.execute<{ statements: number }>(sql`select statements from sync_runs order by started_at desc limit 1`))
+      .rows;
     expect(row!.statements).toBe(viaHyperdrive[1]);
   });
 
@@ -105,11 +109,16 @@ describe("the engine through Hyperdrive (node-postgres)", () => {
       ...school,
       classes: [...school.classes, extra],
       students: [...school.students, ...[1, 2, 3].map((i) => ({ id: `U-new-${i}`, name: `Nový Žák ${i}`, classId: extra.id }))],
-      teaching: [...school.teaching, ...school.subjects.map((s) => ({ classId: extra.id, subjectId: s.id, teacherId: school.teachers[0]!.id }))],
+      teaching: [
+        ...school.teaching,
+        ...school.subjects.map((s) => ({ classId: extra.id, subjectId: s.id, teacherId: school.teachers[0]!.id })),
+      ],
     };
     // A stray ref that claims one of the new enrollments: its insert (the last write) collides.
     const stray = enrollmentExternalId("U-new-3", next.subjects[4]!.id, "C-new");
-    await db.db.execute(sql`insert into external_refs (type, external_id, internal_id, content_hash) values ('enrollment', ${stray}, ${crypto.randomUUID()}, 'x')`);
+    await db.db.execute(
+      sql`insert into external_refs (type, external_id, internal_id, content_hash) values ('enrollment', ${stray}, ${crypto.randomUUID()}, 'x')`,
+    );
     const before = await rowVersions(db);
 
     const failed = expectStatus(await e.run(rosterOf(next)), "fail");

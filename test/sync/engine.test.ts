@@ -61,7 +61,11 @@ describe("sync engine", () => {
     const second = expectStatus(await e.run(rosterOf(without)), "ok");
     expect(second.counts.users).toMatchObject({ deactivated: 1, created: 0, updated: 0 });
     expect(second.counts.enrollments).toMatchObject({ deactivated: 5 });
-    const row = (await db.db.execute(sql`select u.active, u.deactivated_at from users u join external_refs r on r.internal_id = u.id::text and r.type = 'user' where r.external_id = ${gone.id}`)).rows[0] as { active: boolean; deactivated_at: string | null };
+    const row = (
+      await db.db.execute(
+        sql`select u.active, u.deactivated_at from users u join external_refs r on r.internal_id = u.id::text and r.type = 'user' where r.external_id = ${gone.id}`,
+      )
+    ).rows[0] as { active: boolean; deactivated_at: string | null };
     expect(row.active).toBe(false);
     expect(row.deactivated_at).not.toBeNull();
 
@@ -129,7 +133,10 @@ describe("sync engine", () => {
     expect(held.holdReasons).toContainEqual(expect.objectContaining({ type: "users", kind: "deactivate", count: 20, activeBefore: 46 }));
     expect(held.counts.users.deactivated).toBe(20);
     expect(await rowVersions(db)).toBe(before);
-    const record = (await db.db.execute(sql`select status, counts from sync_runs where id = ${held.runId}`)).rows[0] as { status: string; counts: unknown };
+    const record = (await db.db.execute(sql`select status, counts from sync_runs where id = ${held.runId}`)).rows[0] as {
+      status: string;
+      counts: unknown;
+    };
     expect(record.status).toBe("held");
     expect(record.counts).toEqual(held.counts);
 
@@ -180,7 +187,14 @@ describe("sync engine", () => {
     const run = expectStatus(await e.run(rosterOf(school), { requestId: "req-1" }), "ok");
     const messages = e.logs.map((l) => l.message);
     expect(messages).toEqual(["sync_start", "sync_ok"]);
-    expect(e.logs[1]).toMatchObject({ level: "INFO", runId: run.runId, requestId: "req-1", trigger: "manual", counts: run.counts, durationMs: expect.any(Number) });
+    expect(e.logs[1]).toMatchObject({
+      level: "INFO",
+      runId: run.runId,
+      requestId: "req-1",
+      trigger: "manual",
+      counts: run.counts,
+      durationMs: expect.any(Number),
+    });
     const text = JSON.stringify(e.logs);
     for (const s of school.students) expect(text).not.toContain(s.name);
     for (const t of school.teachers) expect(text).not.toContain(t.name);
@@ -189,11 +203,16 @@ describe("sync engine", () => {
   it("records the statements it sent, bounded whatever the size", async () => {
     const small = expectStatus(await e.run(rosterOf(makeSchool({ classes: 2, studentsPerClass: 5 }))), "ok");
     const url2 = await createTestDatabase();
-    const big = expectStatus(await engine(url2).run(rosterOf(makeSchool({ classes: 30, studentsPerClass: 30, subjects: 12, teachers: 40 }))), "ok");
+    const big = expectStatus(
+      await engine(url2).run(rosterOf(makeSchool({ classes: 30, studentsPerClass: 30, subjects: 12, teachers: 40 }))),
+      "ok",
+    );
     // lease (2) + state (1) + BEGIN + one insert/update per table and kind + refs + run row + COMMIT
     expect(small.statements).toBeLessThanOrEqual(20);
     expect(big.statements).toBe(small.statements);
-    const recorded = (await db.db.execute(sql`select statements from sync_runs where id = ${small.runId}`)).rows[0] as { statements: number };
+    const recorded = (await db.db.execute(sql`select statements from sync_runs where id = ${small.runId}`)).rows[0] as {
+      statements: number;
+    };
     expect(recorded.statements).toBe(small.statements);
     const again = expectStatus(await e.run(rosterOf(makeSchool({ classes: 2, studentsPerClass: 5 }))), "ok");
     expect(again.statements).toBeLessThanOrEqual(10);

@@ -79,10 +79,9 @@ describe("cron ticks against the fake school", () => {
   const absenceRequests = async () => (await fake.stats()).requests.byEndpoint["GET /api/3/lesson/:lessonId/absence"] ?? 0;
   const readTimes = async () =>
     new Map(
-      (await t.database.db.execute<{ g: string; at: string }>(sql`select group_id as g, read_at::text as at from bakalari_rosters`)).rows.map((r) => [
-        r.g,
-        r.at,
-      ]),
+      (
+        await t.database.db.execute<{ g: string; at: string }>(sql`select group_id as g, read_at::text as at from bakalari_rosters`)
+      ).rows.map((r) => [r.g, r.at]),
     );
 
   it("a POST reads every roster; an unchanged tick reads a quarter, reuses the rest and writes nothing", async () => {
@@ -143,7 +142,11 @@ describe("cron ticks against the fake school", () => {
     const config = parseConfig(testBindings({ DATABASE_URL: t.url, BAKALARI_TOKEN_KEY: KEY }));
     const failing = expectStatus(
       await runSync(
-        { config, log: () => undefined, source: (db) => bakalariSourceFor(config, db, { fetch: breaking, http: { baseDelayMs: 1, maxDelayMs: 5 } }) },
+        {
+          config,
+          log: () => undefined,
+          source: (db) => bakalariSourceFor(config, db, { fetch: breaking, http: { baseDelayMs: 1, maxDelayMs: 5 } }),
+        },
         { trigger: "cron" },
       ),
       "ok",

@@ -18,7 +18,11 @@ import {
 } from "../../src/sync/issues";
 
 const bytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value)).length;
-const invalid = (i: number, id = `T${i}`) => ({ code: "BAKALARI_RECORD_INVALID", message: `GET /api/3/timetable/permanent: dropped Teachers[${i}] (id ${JSON.stringify(id)}): invalid_type at Abbrev`, externalId: id });
+const invalid = (i: number, id = `T${i}`) => ({
+  code: "BAKALARI_RECORD_INVALID",
+  message: `GET /api/3/timetable/permanent: dropped Teachers[${i}] (id ${JSON.stringify(id)}): invalid_type at Abbrev`,
+  externalId: id,
+});
 
 describe("bounded warnings", () => {
   it("keeps a short list whole, in order, with its counts", () => {
@@ -39,7 +43,12 @@ describe("bounded warnings", () => {
     expect(b.kept.length).toBeLessThanOrEqual(MAX_KEPT_ISSUES);
     expect(b.kept.length).toBeGreaterThan(150);
     expect(b.count).toBe(60_003);
-    expect(b.counts).toEqual({ BAKALARI_TOKEN_NOT_CACHED: 1, BAKALARI_RECORD_INVALID: 60_000, CLASSES_EXEMPT: 1, BAKALARI_GROUP_ROSTER_FAILED: 1 });
+    expect(b.counts).toEqual({
+      BAKALARI_TOKEN_NOT_CACHED: 1,
+      BAKALARI_RECORD_INVALID: 60_000,
+      CLASSES_EXEMPT: 1,
+      BAKALARI_GROUP_ROSTER_FAILED: 1,
+    });
     // Every code is shown, the late ones too, and the order is the run's.
     expect(new Set(b.kept.map((w) => w.code))).toEqual(new Set(Object.keys(b.counts)));
     expect(b.kept.at(-1)!.code).toBe("BAKALARI_GROUP_ROSTER_FAILED");
@@ -47,7 +56,11 @@ describe("bounded warnings", () => {
     expect(bytes(b.kept)).toBeLessThanOrEqual(MAX_KEPT_WARNING_BYTES);
 
     const stored = toStored("warnings", all);
-    expect(stored.at(-1)).toMatchObject({ code: "WARNINGS_OMITTED", counts: b.counts, message: expect.stringContaining(`${60_003 - b.kept.length} more warnings`) });
+    expect(stored.at(-1)).toMatchObject({
+      code: "WARNINGS_OMITTED",
+      counts: b.counts,
+      message: expect.stringContaining(`${60_003 - b.kept.length} more warnings`),
+    });
     expect(fromStored("warnings", stored)).toEqual(b);
     expect(warningFields(all)).toEqual({ warnings: b.kept, warningCount: 60_003, warningCounts: b.counts });
   });

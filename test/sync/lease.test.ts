@@ -75,7 +75,9 @@ describe("one run at a time", () => {
     expect(outcomes.filter((o) => o.status === "ok")).toHaveLength(1);
     expect(outcomes.filter((o) => o.status === "running")).toHaveLength(4);
     expect(await activeView(db)).toEqual(expectedView(roster));
-    const counts = (await db.db.execute(sql`select (select count(*) from classes)::int as classes, (select count(*) from external_refs)::int as refs`)).rows[0];
+    const counts = (
+      await db.db.execute(sql`select (select count(*) from classes)::int as classes, (select count(*) from external_refs)::int as refs`)
+    ).rows[0];
     expect(counts).toEqual({ classes: 4, refs: 4 + 5 + 46 + 220 });
   });
 
@@ -88,7 +90,11 @@ describe("one run at a time", () => {
 
     await db.db.execute(sql`update sync_runs set lease_expires_at = now() - interval '1 second' where id = ${crashed}`);
     expectStatus(await e.run(roster), "ok");
-    const old = (await db.db.execute(sql`select status, errors, completed_at from sync_runs where id = ${crashed}`)).rows[0] as { status: string; errors: { code: string }[]; completed_at: unknown };
+    const old = (await db.db.execute(sql`select status, errors, completed_at from sync_runs where id = ${crashed}`)).rows[0] as {
+      status: string;
+      errors: { code: string }[];
+      completed_at: unknown;
+    };
     expect(old.status).toBe("fail");
     expect(old.errors[0]?.code).toBe("LEASE_EXPIRED");
     expect(old.completed_at).not.toBeNull();

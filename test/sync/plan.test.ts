@@ -13,12 +13,22 @@ const newId = () => `00000000-0000-4000-8000-${String((n += 1)).padStart(12, "0"
 
 /** The state a database holds after applying a plan to an empty one. */
 function stateAfter(p: ReturnType<typeof plan>): CurrentState {
-  const row = (r: { id: string; externalId: string; contentHash: string }) => ({ externalId: r.externalId, internalId: r.id, contentHash: r.contentHash, active: true });
+  const row = (r: { id: string; externalId: string; contentHash: string }) => ({
+    externalId: r.externalId,
+    internalId: r.id,
+    contentHash: r.contentHash,
+    active: true,
+  });
   return {
     classes: p.classes.create.map(row),
     subjects: p.subjects.create.map(row),
     users: p.users.create.map((r) => ({ ...row(r), role: r.fields.role, classId: r.fields.classId })),
-    enrollments: p.enrollments.create.map((r) => ({ ...row(r), userId: r.fields.userId, subjectId: r.fields.subjectId, classId: r.fields.classId })),
+    enrollments: p.enrollments.create.map((r) => ({
+      ...row(r),
+      userId: r.fields.userId,
+      subjectId: r.fields.subjectId,
+      classId: r.fields.classId,
+    })),
   };
 }
 
@@ -97,7 +107,12 @@ describe("records dropped by validation", () => {
     const school = makeSchool({ classes: 2, studentsPerClass: 2 });
     const state = stateAfter(plan(rosterOf(school), empty, { newId }));
     const gone = school.classes[1]!;
-    const roster = rosterOf({ ...school, classes: [school.classes[0]!], students: school.students.filter((s) => s.classId !== gone.id), teaching: school.teaching.filter((t) => t.classId !== gone.id) });
+    const roster = rosterOf({
+      ...school,
+      classes: [school.classes[0]!],
+      students: school.students.filter((s) => s.classId !== gone.id),
+      teaching: school.teaching.filter((t) => t.classId !== gone.id),
+    });
     const p = plan({ ...roster, scope: { ...roster.scope, dropped: [{ entity: "class", externalId: gone.id }] } }, state, { newId });
     expect(p.counts.classes.deactivated).toBe(0);
     expect(plan(roster, state, { newId }).counts.classes.deactivated).toBe(1);
@@ -135,7 +150,9 @@ describe("what the source saw whole (roster.scope)", () => {
       subjects: school.subjects.filter((s) => s !== goneSubject),
       teachers: school.teachers.filter((t) => t !== goneTeacher),
       students: school.students.filter((s) => s.classId !== goneClass.id),
-      teaching: school.teaching.filter((t) => t.classId !== goneClass.id && t.subjectId !== goneSubject.id && t.teacherId !== goneTeacher.id),
+      teaching: school.teaching.filter(
+        (t) => t.classId !== goneClass.id && t.subjectId !== goneSubject.id && t.teacherId !== goneTeacher.id,
+      ),
     };
     const roster = rosterOf(smaller);
 
@@ -213,7 +230,12 @@ describe("what the source saw whole (roster.scope)", () => {
     const p = plan({ ...roster, scope }, state, { newId });
     const ended = deactivated(state, p, "enrollments");
     expect(ended).not.toContain(`${stays!.id}|${unseen.subjectId}|${unseen.classId}`);
-    expect(ended.sort()).toEqual(school.teaching.filter((t) => t.classId === k!.id).map((t) => `${moves!.id}|${t.subjectId}|${k!.id}`).sort());
+    expect(ended.sort()).toEqual(
+      school.teaching
+        .filter((t) => t.classId === k!.id)
+        .map((t) => `${moves!.id}|${t.subjectId}|${k!.id}`)
+        .sort(),
+    );
     expect(p.counts.users).toMatchObject({ updated: 1, deactivated: 0 });
 
     // With the class's subjects seen whole, the staying pupil's unseen enrollment has ended too.
@@ -251,7 +273,8 @@ describe("uuidFactory", () => {
   it("makes distinct version 4 UUIDs across batches", () => {
     const make = uuidFactory();
     const ids = Array.from({ length: 10_000 }, make);
-    for (const id of ids.slice(0, 50).concat(ids.slice(-50))) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    for (const id of ids.slice(0, 50).concat(ids.slice(-50)))
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(new Set(ids).size).toBe(ids.length);
   });
 });
