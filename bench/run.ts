@@ -1,14 +1,18 @@
 /**
- * npm run bench [-- --sizes small,medium,large --reps 5 --coalesce-writes --cpu-prof]
+ * npm run bench [-- --profile local|edge|both --sizes small,medium,large --reps 5 --edge-reps 3
+ *                   --coalesce-writes --cpu-prof]
  *
  * Drives the Worker's own sync path (runSync) against the fake Bakaláři school and a
- * throwaway PostgreSQL, for each size: the first sync, an unchanged re-sync, and a
- * re-sync after ~1% of the roster changed. Prints a table and the targets of issue 8,
- * writes bench/results.json. See "Benchmark" in README.md for what each figure means.
+ * throwaway PostgreSQL, for each profile and size: the first sync, an unchanged cron tick,
+ * and a full re-sync after ~1% of the roster changed. Profiles: `local` (as fast as this
+ * machine goes) and `edge` (80 ms a Bakaláři request, 5 ms more a database round trip).
+ * Prints a table and the goals of issue 14, writes bench/results.json. See "Benchmark" in
+ * README.md for what each figure means.
  *
- * Processes: this one holds PostgreSQL's cluster (its own processes) and the WebSocket
- * proxy; the fake school runs as a child; each scenario runs in a forked child, so its
- * peak RSS holds neither the proxy nor the fake school nor another scenario.
+ * Processes: this one holds PostgreSQL's cluster (its own processes), the WebSocket proxy
+ * and the edge profile's latency relay; the fake school runs as a child; each scenario runs
+ * in a forked child, so its peak RSS and heap hold neither the proxy nor the fake school nor
+ * another scenario.
  */
 import { fork, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -18,14 +22,16 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { neonConfig } from "@neondatabase/serverless";
 import { migrateDatabase } from "../cli/migrate";
 import { configureNodeDriver } from "../cli/node-database";
 import { fakeControl, type SchoolSize } from "../dev/fake-bakalari/control";
 import { startPostgresCluster, stopChild } from "../dev/postgres";
 import { startWsProxy } from "../dev/ws-proxy";
 import { openAdmin, type Admin } from "./databases";
+import { measureRoundTrip, startLatencyRelay, type LatencyRelay } from "./latency";
 import { table, targetLines, targets, toRow, type ResultRow } from "./report";
-import type { Scenario, ScenarioJob, ScenarioResult } from "./scenario";
+import type { Profile, Scenario, ScenarioJob, ScenarioResult } from "./scenario";
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.join(BENCH_DIR, "..");
@@ -33,28 +39,61 @@ const TEMPLATE = "bench_empty";
 /** Outside the repository: profiles are large and not to be committed. */
 const PROFILE_DIR = path.join(os.tmpdir(), "bakalari-bench-profiles");
 const SIZES: SchoolSize[] = ["small", "medium", "large"];
-/** The baselines take seconds each; fewer repetitions than the runs keep the bench short. */
-const NAIVE_REPS = 3;
-const FLOOR_REPS = 5;
+const PROFILES: Profile[] = ["local", "edge"];
+/**
+ * The edge profile: every Bakaláři request answered EDGE_BAKALARI_MS later (a fault rule of
+ * the fake school), every database round trip 2 × EDGE_DB_ONE_WAY_MS longer (bench/latency.ts).
+ */
+const EDGE_BAKALARI_MS = 80;
+const EDGE_DB_ONE_WAY_MS = 2.5;
+/**
+ * The baselines take seconds each; fewer repetitions than the runs keep the bench short. At
+ * the edge a naive write of 4,000 records (12,000 statements) takes about a minute: one run.
+ */
+const NAIVE_REPS: Record<Profile, number> = { local: 3, edge: 1 };
+const FLOOR_REPS: Record<Profile, number> = { local: 5, edge: 3 };
 /** Records the naive baseline writes before it samples (a large first sync has ~57,700). */
 const NAIVE_CAP = 4000;
 
-type Options = { sizes: SchoolSize[]; reps: number; coalesceWrites: boolean; cpuProf: boolean };
+type Options = {
+  profiles: Profile[];
+  sizes: SchoolSize[];
+  reps: Record<Profile, number>;
+  coalesceWrites: boolean;
+  cpuProf: boolean;
+};
 
 function parseOptions(): Options {
   const { values } = parseArgs({
     options: {
+      profile: { type: "string" },
       sizes: { type: "string" },
       reps: { type: "string" },
+      "edge-reps": { type: "string" },
       "coalesce-writes": { type: "boolean" },
       "cpu-prof": { type: "boolean" },
     },
   });
+  const profile = values.profile ?? "both";
+  if (profile !== "both" && !PROFILES.includes(profile as Profile)) throw new Error(`--profile: local, edge or both, not ${profile}`);
+  const profiles = profile === "both" ? PROFILES : [profile as Profile];
   const sizes = (values.sizes ?? SIZES.join(",")).split(",") as SchoolSize[];
   for (const s of sizes) if (!SIZES.includes(s)) throw new Error(`--sizes: unknown size ${s}`);
-  const reps = Number(values.reps ?? 5);
-  if (!Number.isInteger(reps) || reps < 1) throw new Error("--reps must be a positive integer");
-  return { sizes, reps, coalesceWrites: values["coalesce-writes"] ?? false, cpuProf: values["cpu-prof"] ?? false };
+  const positive = (text: string, flag: string) => {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} must be a positive integer`);
+    return n;
+  };
+  const reps = positive(values.reps ?? "5", "--reps");
+  // An edge run of the large school waits for ~750 requests at 80 ms: fewer runs by default.
+  const edgeReps = positive(values["edge-reps"] ?? String(Math.min(reps, 3)), "--edge-reps");
+  return {
+    profiles,
+    sizes,
+    reps: { local: reps, edge: edgeReps },
+    coalesceWrites: values["coalesce-writes"] ?? false,
+    cpuProf: values["cpu-prof"] ?? false,
+  };
 }
 
 type Fake = { url: string; username: string; password: string; school: string; stop(): Promise<void> };
@@ -90,14 +129,15 @@ async function startFake(size: SchoolSize): Promise<Fake> {
 
 function runScenario(job: ScenarioJob, cpuProf: boolean): Promise<ScenarioResult> {
   const execArgv = ["--import", "tsx"];
-  if (cpuProf) execArgv.push("--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${job.size}-${job.scenario}.cpuprofile`);
+  if (cpuProf)
+    execArgv.push("--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${job.profile}-${job.size}-${job.scenario}.cpuprofile`);
   const child: ChildProcess = fork(path.join(BENCH_DIR, "scenario.ts"), [JSON.stringify(job)], { cwd: ROOT, execArgv });
   return new Promise((resolve, reject) => {
     let answer: { ok: true; result: ScenarioResult } | { ok: false; error: string } | null = null;
     child.on("message", (m) => (answer = m as typeof answer));
     child.once("exit", (code) => {
       if (answer?.ok) resolve(answer.result);
-      else reject(new Error(`${job.size}/${job.scenario} failed (exit ${code}): ${answer?.error ?? "no answer"}`));
+      else reject(new Error(`${job.profile} ${job.size}/${job.scenario} failed (exit ${code}): ${answer?.error ?? "no answer"}`));
     });
   });
 }
@@ -123,23 +163,29 @@ const loadText = (load: number[]) => load.map((n) => n.toFixed(2)).join(" ");
 const busy = (load: number[]) => (load[0] ?? 0) > os.cpus().length / 4;
 
 const method = (options: Options) => ({
-  runs: "each figure of a scenario is the median of the measured runs, after one warm-up run that is not counted",
+  runs: `each figure of a scenario is the median of the measured runs (local ${options.reps.local}, edge ${options.reps.edge}), after one warm-up run that is not counted`,
+  profiles: {
+    local: "the fake school and PostgreSQL as fast as this machine serves them",
+    edge: `the fake school answers every request ${EDGE_BAKALARI_MS} ms later (fault rule { path: "^/", kind: "latency", ms: ${EDGE_BAKALARI_MS} }); the database's bytes wait ${EDGE_DB_ONE_WAY_MS} ms each way in a relay between the WebSocket proxy and PostgreSQL (bench/latency.ts), so a round trip takes ${2 * EDGE_DB_ONE_WAY_MS} ms more (roundTripMs: measured)`,
+  },
   driver:
     "runSync in Node (not workerd), the Neon serverless driver over WebSockets through dev/ws-proxy.ts to a local PostgreSQL (fsync off); " +
     (options.coalesceWrites
       ? "the driver's default coalesceWrites: before each write burst it waits for setTimeout(0), which Node clamps to 1 ms, so every round trip costs about 1.2 ms more than the proxy and Postgres take"
       : "neonConfig.coalesceWrites = false for ours and the baselines alike: the default waits for setTimeout(0) before each write burst, which Node clamps to 1 ms (about 1.3 ms a round trip here instead of 0.1 to 0.2 ms); workerd, where the Worker runs, does not clamp it (--coalesce-writes keeps the default)"),
-  first: "each run on a fresh copy (CREATE DATABASE … TEMPLATE) of an empty migrated database; the copy is made outside the timing",
+  first:
+    "a full read (every roster); each run on a fresh copy (CREATE DATABASE … TEMPLATE) of an empty migrated database; the copy is made outside the timing",
   unchanged:
-    "runs on one database the first sync filled (then VACUUM ANALYZE, as autovacuum would have done before the next cron tick), one after another",
+    "incremental cron ticks (1 roster in SYNC_ROSTER_ROTATION=4 re-read, the rest reused from bakalari_rosters), one after another on the database the first sync filled and kept (then VACUUM ANALYZE, as autovacuum would have done before the next cron tick); the warm-up is the first tick",
   changed:
-    "churn 0.01 on the fake school once, then each run on a fresh copy of the database as the first sync left it, so every run applies the same ~1% change",
+    "churn 0.01 on the fake school once, then full reads, each on a fresh copy of the database as the first sync and the ticks left it, so every run applies the same ~1% change",
   trigger:
-    "trigger cron, SYNC_MAX_DELETE_RATIO=1 and SYNC_MAX_UPDATE_RATIO=1 (no hold; 1% is below the defaults anyway); BAKALARI_TOKEN_KEY set, so only a first sync logs in with the password",
+    "trigger cron (incremental only for unchanged), SYNC_MAX_DELETE_RATIO=1 and SYNC_MAX_UPDATE_RATIO=1 (no hold; 1% is below the defaults anyway); BAKALARI_TOKEN_KEY set, so only a first sync logs in with the password",
   memory:
     "peakRssMb: maxRSS of a process that runs only that scenario (the fake school, the proxy and PostgreSQL are other processes), read after the warm-up and measured runs, before the baselines; it includes Node's own baseline (baseRssMb, measured before the first run)",
+  heap: "heapMb: the peak V8 used heap (heapUsed) of the scenario's process during its measured runs: the largest of the used heap before each GC (v8.GCProfiler), a sample every 2 ms (setInterval) and one after each run; heapAfterGcMb is the largest used heap right after a GC",
   naive:
-    "the same plan, per record: select its ref, then insert (or update) the row and the ref, one statement at a time, in one transaction; over the cap the big strata are sampled and scaled by record count (naiveExtrapolated)",
+    "the same plan, per record: select its ref, then insert (or update) the row and the ref, one statement at a time, in one transaction; over the cap the big strata are sampled and scaled by record count (naiveExtrapolated); median of 3 runs locally, 1 run at the edge",
   floor:
     "the same rows into the same state: one insert … select from unnest(…) per table (for a re-sync one update per table and kind), unchunked, in one transaction; COPY is not available through the Neon driver; none for an unchanged re-sync (0, n/a)",
 });
@@ -152,9 +198,23 @@ async function main(): Promise<void> {
   const cluster = await startPostgresCluster();
   const proxy = await startWsProxy();
   let admin: Admin | null = null;
+  let relay: LatencyRelay | null = null;
   try {
     configureNodeDriver(proxy.url);
+    // As in the scenarios, so that the round trip measured here is the one they see.
+    neonConfig.coalesceWrites = options.coalesceWrites;
     const adminUrl = cluster.url.replace(/\/[^/]+$/, "/postgres");
+    if (options.profiles.includes("edge")) {
+      const { hostname, port } = new URL(cluster.url);
+      relay = await startLatencyRelay({ host: hostname, port: Number(port) }, EDGE_DB_ONE_WAY_MS);
+    }
+    // The URL of the maintenance database a profile's scenarios (and their runs) go through.
+    const profileAdminUrl = (profile: Profile) => {
+      if (profile === "local") return adminUrl;
+      const url = new URL(adminUrl);
+      url.port = String(relay!.port);
+      return url.toString();
+    };
     admin = openAdmin(adminUrl);
     const [version] = await admin.query<{ server_version: string }>("show server_version");
     await admin.query(`create database ${TEMPLATE}`);
@@ -171,41 +231,51 @@ async function main(): Promise<void> {
     const tokenKey = randomBytes(32).toString("base64");
     const rows: ResultRow[] = [];
     const schools: Record<string, string> = {};
-    for (const size of options.sizes) {
-      const fake = await startFake(size);
-      schools[size] = fake.school;
-      console.log(`bench: ${size}: ${fake.school}`);
-      const base = `${size}_base`;
-      const job = (scenario: Scenario, database: string, keep?: string): ScenarioJob => ({
-        size,
-        scenario,
-        adminUrl,
-        proxy: proxy.url,
-        bakalari: { url: fake.url, username: fake.username, password: fake.password },
-        tokenKey,
-        database,
-        ...(keep ? { keep } : {}),
-        coalesceWrites: options.coalesceWrites,
-        reps: options.reps,
-        naiveReps: NAIVE_REPS,
-        naiveCap: NAIVE_CAP,
-        floorReps: FLOOR_REPS,
-      });
-      const step = async (scenario: Scenario, database: string, keep?: string) => {
-        const t = performance.now();
-        const row = toRow(await runScenario(job(scenario, database, keep), options.cpuProf));
-        rows.push(row);
-        console.log(`bench: ${size}/${scenario}: ${row.ms} ms median (${((performance.now() - t) / 1000).toFixed(0)} s with baselines)`);
-      };
-      try {
-        await step("first", TEMPLATE, base);
-        await admin.execIn(base, "vacuum analyze");
-        await step("unchanged", base);
-        await fakeControl(fake.url).change({ op: "churn", fraction: 0.01 });
-        await step("changed", base);
-      } finally {
-        await fake.stop();
-        await admin.drop(base);
+    const roundTripMs: Partial<Record<Profile, number>> = {};
+    for (const profile of options.profiles) {
+      const profileUrl = profileAdminUrl(profile);
+      roundTripMs[profile] = await measureRoundTrip(profileUrl);
+      console.log(`bench: profile ${profile}: a database round trip (select 1, median) takes ${roundTripMs[profile]} ms`);
+      for (const size of options.sizes) {
+        const fake = await startFake(size);
+        schools[size] = fake.school;
+        if (profile === "edge") await fakeControl(fake.url).setFaults([{ path: "^/", kind: "latency", ms: EDGE_BAKALARI_MS }]);
+        console.log(`bench: ${profile} ${size}: ${fake.school}`);
+        const base = `${size}_base`;
+        const job = (scenario: Scenario, database: string, keep?: string): ScenarioJob => ({
+          profile,
+          size,
+          scenario,
+          adminUrl: profileUrl,
+          proxy: proxy.url,
+          bakalari: { url: fake.url, username: fake.username, password: fake.password },
+          tokenKey,
+          database,
+          ...(keep ? { keep } : {}),
+          coalesceWrites: options.coalesceWrites,
+          reps: options.reps[profile],
+          naiveReps: NAIVE_REPS[profile],
+          naiveCap: NAIVE_CAP,
+          floorReps: FLOOR_REPS[profile],
+        });
+        const step = async (scenario: Scenario, database: string, keep?: string) => {
+          const t = performance.now();
+          const row = toRow(await runScenario(job(scenario, database, keep), options.cpuProf));
+          rows.push(row);
+          console.log(
+            `bench: ${profile} ${size}/${scenario}: ${row.ms} ms median, heap ${row.heapMb} MB (${((performance.now() - t) / 1000).toFixed(0)} s with baselines)`,
+          );
+        };
+        try {
+          await step("first", TEMPLATE, base);
+          await admin.execIn(base, "vacuum analyze");
+          await step("unchanged", base);
+          await fakeControl(fake.url).change({ op: "churn", fraction: 0.01 });
+          await step("changed", base);
+        } finally {
+          await fake.stop();
+          await admin.drop(base);
+        }
       }
     }
 
@@ -222,6 +292,9 @@ async function main(): Promise<void> {
       loadAverage: { before: loadBefore, after: loadAfter },
       schools,
       coalesceWrites: options.coalesceWrites,
+      profiles: options.profiles,
+      reps: options.reps,
+      roundTripMs,
       method: method(options),
       results: rows,
       targets: checks,
@@ -231,6 +304,7 @@ async function main(): Promise<void> {
     if (options.cpuProf) console.log(`bench: CPU profiles (one per scenario, baselines included) in ${PROFILE_DIR}`);
   } finally {
     await admin?.end();
+    await relay?.close();
     await proxy.close();
     await cluster.stop();
   }
