@@ -5,7 +5,9 @@
  * same host with another database name reaches that database through it.
  */
 import { env } from "cloudflare:workers";
+import type { Bindings } from "../../src/config";
 import { openDatabase, type Database } from "../../src/db/client";
+import { engine, type Engine } from "./sync";
 
 /** The HYPERDRIVE binding of the tests' Worker, as miniflare simulates it. */
 export function miniflareHyperdrive(): Hyperdrive {
@@ -36,3 +38,13 @@ export function hyperdriveFor(databaseUrl: string): Hyperdrive {
 export function connectThroughHyperdrive(databaseUrl: string): Database {
   return openDatabase({ databaseUrl: null, neonWsProxy: null, hyperdrive: hyperdriveFor(databaseUrl) });
 }
+
+/** An engine whose runs reach databaseUrl's database through Hyperdrive only (no DATABASE_URL to fall back on). */
+export const engineThroughHyperdrive = (databaseUrl: string, overrides: Partial<Bindings> = {}): Engine =>
+  engine(databaseUrl, { ...overrides, DATABASE_URL: undefined, HYPERDRIVE: hyperdriveFor(databaseUrl) });
+
+/** The two ways the Worker reaches Postgres, for tests that must hold through both. */
+export const DRIVERS: [name: string, engineFor: (databaseUrl: string) => Engine][] = [
+  ["Neon's driver", (url) => engine(url)],
+  ["Hyperdrive (node-postgres)", (url) => engineThroughHyperdrive(url)],
+];

@@ -5,6 +5,7 @@ import { enrollmentExternalId } from "../../src/sync/plan";
 import { useTestDatabase } from "../support/database";
 import { activeView, expectedView, refIntegrity, rowVersions } from "../support/inspect";
 import { makeSchool, rosterOf, type School } from "../support/roster";
+import { DRIVERS } from "../support/hyperdrive";
 import { engine, expectStatus, type Engine } from "../support/sync";
 
 const proxyControl = (path: string) => fetch(`http://${inject("wsProxy")}/control/${path}`, { method: "POST" });
@@ -36,32 +37,37 @@ describe("atomic runs", () => {
     };
   }
 
-  it("rolls everything back when the last chunk violates a constraint, records the failure, and recovers", async () => {
-    const school = makeSchool();
-    expectStatus(await e.run(rosterOf(school)), "ok");
-    const next = grown(school);
-    // A stray ref that claims one of the new enrollments: its insert (the last write) collides.
-    const stray = enrollmentExternalId("U-new-3", next.subjects[4]!.id, "C-new");
-    await db.db.execute(
-      sql`insert into external_refs (type, external_id, internal_id, content_hash) values ('enrollment', ${stray}, ${crypto.randomUUID()}, 'x')`,
-    );
-    const before = await rowVersions(db);
+  // Both drivers; the dropped connection below needs our proxy, which only Neon's driver goes through.
+  it.each(DRIVERS)(
+    "rolls everything back when the last chunk violates a constraint, records the failure, and recovers (%s)",
+    async (_, engineFor) => {
+      const e = engineFor(t.url);
+      const school = makeSchool();
+      expectStatus(await e.run(rosterOf(school)), "ok");
+      const next = grown(school);
+      // A stray ref that claims one of the new enrollments: its insert (the last write) collides.
+      const stray = enrollmentExternalId("U-new-3", next.subjects[4]!.id, "C-new");
+      await db.db.execute(
+        sql`insert into external_refs (type, external_id, internal_id, content_hash) values ('enrollment', ${stray}, ${crypto.randomUUID()}, 'x')`,
+      );
+      const before = await rowVersions(db);
 
-    const failed = expectStatus(await e.run(rosterOf(next)), "fail");
-    expect(failed.code).toBe("SYNC_FAILED");
-    expect(failed.errors[0]!.message).toMatch(/Postgres error 23505/);
-    expect(await rowVersions(db)).toBe(before);
-    const record = (await db.db.execute(sql`select status, errors from sync_runs where id = ${failed.runId}`)).rows[0] as {
-      status: string;
-      errors: { code: string }[];
-    };
-    expect(record).toEqual({ status: "fail", errors: [expect.objectContaining({ code: "SYNC_FAILED" })] });
-    expect(e.logs.at(-1)).toMatchObject({ level: "ERROR", message: "sync_fail", runId: failed.runId, errors: failed.errors });
+      const failed = expectStatus(await e.run(rosterOf(next)), "fail");
+      expect(failed.code).toBe("SYNC_FAILED");
+      expect(failed.errors[0]!.message).toMatch(/Postgres error 23505/);
+      expect(await rowVersions(db)).toBe(before);
+      const record = (await db.db.execute(sql`select status, errors from sync_runs where id = ${failed.runId}`)).rows[0] as {
+        status: string;
+        errors: { code: string }[];
+      };
+      expect(record).toEqual({ status: "fail", errors: [expect.objectContaining({ code: "SYNC_FAILED" })] });
+      expect(e.logs.at(-1)).toMatchObject({ level: "ERROR", message: "sync_fail", runId: failed.runId, errors: failed.errors });
 
-    await db.db.execute(sql`delete from external_refs where external_id = ${stray}`);
-    expectStatus(await e.run(rosterOf(next)), "ok");
-    expect(await activeView(db)).toEqual(expectedView(rosterOf(next)));
-  });
+      await db.db.execute(sql`delete from external_refs where external_id = ${stray}`);
+      expectStatus(await e.run(rosterOf(next)), "ok");
+      expect(await activeView(db)).toEqual(expectedView(rosterOf(next)));
+    },
+  );
 
   it("rolls everything back when the proxy drops the connection mid-apply, and records the failure on a fresh connection", async () => {
     const school = makeSchool();

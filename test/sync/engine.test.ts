@@ -5,18 +5,19 @@ import { HOLD_FLOOR } from "../../src/sync/guard";
 import { createTestDatabase, useTestDatabase } from "../support/database";
 import { activeView, expectedView, refIntegrity, rowVersions } from "../support/inspect";
 import { makeSchool, rosterOf, type School } from "../support/roster";
-import { engine, expectStatus, type Engine } from "../support/sync";
+import { DRIVERS } from "../support/hyperdrive";
+import { expectStatus, type Engine } from "../support/sync";
 
 const zero = { created: 0, updated: 0, deactivated: 0, reactivated: 0 };
 
-describe("sync engine", () => {
+describe.each(DRIVERS)("sync engine through %s", (_, engineFor) => {
   const t = useTestDatabase();
   let db: Database;
   let e: Engine;
 
   beforeEach(() => {
     db = t.database;
-    e = engine(t.url);
+    e = engineFor(t.url);
   });
 
   it("creates the whole school on the first run, and changes nothing on the second", async () => {
@@ -204,7 +205,7 @@ describe("sync engine", () => {
     const small = expectStatus(await e.run(rosterOf(makeSchool({ classes: 2, studentsPerClass: 5 }))), "ok");
     const url2 = await createTestDatabase();
     const big = expectStatus(
-      await engine(url2).run(rosterOf(makeSchool({ classes: 30, studentsPerClass: 30, subjects: 12, teachers: 40 }))),
+      await engineFor(url2).run(rosterOf(makeSchool({ classes: 30, studentsPerClass: 30, subjects: 12, teachers: 40 }))),
       "ok",
     );
     // lease (2) + state (1) + BEGIN + one insert/update per table and kind + refs + run row + COMMIT
