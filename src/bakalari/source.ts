@@ -15,7 +15,7 @@ import { classbookWindow } from "./classbook-window";
 import { createHttpClient, MAX_ABSENCE_LIST_BYTES, type HttpClient, type HttpOptions } from "./http";
 import { mapInPool } from "./pool";
 import { readPublicView } from "./public-view";
-import { createPublicViewStore, type PublicViewStore } from "./public-view-store";
+import { createPublicViewStore, type PublicViewStore, type StoredPublicView } from "./public-view-store";
 import { createRosterStore, rostersToRead, type KeptRoster, type RosterStore } from "./roster-store";
 import { BakalariError, ROSTER_WARNING, type DroppedRecord, type Roster, type RosterWarning } from "./roster";
 import { parseAbsenceList, parseClassbook, parseTimetable, parseUser, type Account, type Classbook } from "./schemas";
@@ -173,15 +173,15 @@ async function chooseRosters(
     kept,
     rosters.rotation,
   );
-  const read = lessons.filter((l) => l.groupIds.some((id) => toRead.has(id)));
+  const read = new Set(lessons.filter((l) => l.groupIds.some((id) => toRead.has(id))));
   for (const l of lessons) {
-    if (read.includes(l)) continue;
+    if (read.has(l)) continue;
     for (const id of l.groupIds) {
       const k = kept.get(id);
       if (k) reused.set(id, k);
     }
   }
-  return { lessons: read, reused };
+  return { lessons: [...read], reused };
 }
 
 /** The rosters read in this run, to keep for the next incremental ones. */
@@ -210,12 +210,15 @@ async function readPublic(
   warn: (w: RosterWarning) => void,
 ): Promise<PublicInput> {
   if (!options || options.mode === "off") return PUBLIC_OFF;
+  // The last whole read, loaded at most once: a cron tick reuses it while younger than the
+  // maximum age (the teachers' pages are not asked for every 15 minutes), and any run falls
+  // back on it when the public timetable cannot be read.
+  let kept: Promise<StoredPublicView | null> | undefined;
+  const lastRead = () => (kept ??= options.store ? options.store.load(warn) : Promise.resolve(null));
   if (incremental && options.maxAgeHours !== undefined) {
-    // A cron tick reuses a whole read younger than the maximum age: the school's teachers'
-    // pages are not asked for every 15 minutes.
-    const kept = await options.store?.load(warn);
-    if (kept && now().getTime() - kept.readAt.getTime() < options.maxAgeHours * 3_600_000) {
-      return { status: "read", view: kept.view, readAt: kept.readAt.toISOString() };
+    const last = await lastRead();
+    if (last && now().getTime() - last.readAt.getTime() < options.maxAgeHours * 3_600_000) {
+      return { status: "read", view: last.view, readAt: last.readAt.toISOString() };
     }
   }
   const read = await readPublicView(http);
@@ -230,14 +233,14 @@ async function readPublic(
     await options.store?.save(read.view, readAt, warn);
     return { status: "read", view: read.view, readAt: readAt.toISOString() };
   }
-  const kept = (await options.store?.load(warn)) ?? null;
+  const last = await lastRead();
   warn({
     code: ROSTER_WARNING.publicTimetableUnavailable,
     message:
       `The public timetable could not be read (${read.reason}); nothing it showed before is deactivated` +
-      (kept ? `, and its read of ${kept.readAt.toISOString()} stands in for it` : ", and the account's own view is used"),
+      (last ? `, and its read of ${last.readAt.toISOString()} stands in for it` : ", and the account's own view is used"),
   });
-  return { status: "unavailable", view: kept?.view ?? null, readAt: kept?.readAt.toISOString() ?? null };
+  return { status: "unavailable", view: last?.view ?? null, readAt: last?.readAt.toISOString() ?? null };
 }
 
 /** The rosters are given up after this long (the lease lasts 10 minutes). */

@@ -39,17 +39,8 @@ export async function loadCurrentState(db: Db | Tx): Promise<CurrentState> {
   for (const row of result.rows) {
     switch (row.type) {
       case "class":
-        state.classes.push({
-          externalId: row.external_id,
-          internalId: row.internal_id,
-          contentHash: row.content_hash,
-          active: row.active,
-          name: row.name,
-          abbrev: row.abbrev,
-        });
-        break;
       case "subject":
-        state.subjects.push({
+        (row.type === "class" ? state.classes : state.subjects).push({
           externalId: row.external_id,
           internalId: row.internal_id,
           contentHash: row.content_hash,
