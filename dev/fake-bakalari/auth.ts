@@ -28,7 +28,12 @@ export const DEFAULT_USER_TYPES: Record<AccountKind, string> = {
   parent: "parents",
 };
 
-export const DEFAULT_ASSUMPTIONS: Assumptions = { managementTimetable: "school", managementClassbook: "school", teacherClassbook: "own" };
+export const DEFAULT_ASSUMPTIONS: Assumptions = {
+  managementTimetable: "school",
+  managementClassbook: "school",
+  teacherTimetable: "own",
+  teacherClassbook: "own",
+};
 
 export type Account = { username: string; kind: AccountKind; userType: string };
 

@@ -114,11 +114,12 @@ export type FakeAccount = { username: string; kind: AccountKind; userType: strin
 /**
  * What nobody has documented, switchable: whether the management's personal timetable and
  * class book cover the whole school or only its own lessons, and whether a teacher's
- * class book covers the whole school or only its own lessons.
+ * personal timetable and class book do (its own lessons by default: inferred, not captured).
  */
 export type Assumptions = {
   managementTimetable: "school" | "own";
   managementClassbook: "school" | "own";
+  teacherTimetable: "own" | "school";
   teacherClassbook: "own" | "school";
 };
 

@@ -735,7 +735,10 @@ export function scopesOf(school: School, kind: AccountKind, assumptions: Assumpt
         classbook: assumptions.managementClassbook === "school" ? whole : own(headmasterId),
       };
     case "teacher":
-      return { timetable: own(teacherId), classbook: assumptions.teacherClassbook === "school" ? whole : own(teacherId) };
+      return {
+        timetable: assumptions.teacherTimetable === "school" ? whole : own(teacherId),
+        classbook: assumptions.teacherClassbook === "school" ? whole : own(teacherId),
+      };
     case "student":
     case "parent":
       return { timetable: { kind: "student", studentId }, classbook: null };

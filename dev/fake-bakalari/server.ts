@@ -66,6 +66,7 @@ const accountSchema = z.strictObject({ username: z.string(), userType: z.string(
 const assumptionsSchema = z.strictObject({
   managementTimetable: z.enum(["school", "own"]).optional(),
   managementClassbook: z.enum(["school", "own"]).optional(),
+  teacherTimetable: z.enum(["own", "school"]).optional(),
   teacherClassbook: z.enum(["own", "school"]).optional(),
 });
 

@@ -181,6 +181,17 @@ describe("personal timetables", () => {
     expect(new Set(atomsOf(own).map((a) => lessonKey(a.DayOfWeek, a.HourId, a.GroupIds)))).toEqual(await lessonsTaughtBy(headmasterId));
     expect(idsOf(own, "Teachers")).toEqual(atomsOf(own).length > 0 ? [headmasterId] : []);
   });
+
+  it("the teacher's is its own lessons, or the whole school with teacherTimetable: school", async () => {
+    const teacherId = await personOf(ACCOUNTS.teacher);
+    const own = await timetableOf(ACCOUNTS.teacher);
+    expect(new Set(atomsOf(own).map((a) => lessonKey(a.DayOfWeek, a.HourId, a.GroupIds)))).toEqual(await lessonsTaughtBy(teacherId));
+
+    await control.setAssumptions({ teacherTimetable: "school" });
+    const school = await timetableOf(ACCOUNTS.teacher);
+    expect(idsOf(school, "Classes")).toEqual(expected.classes.map((c) => c.id));
+    expect(idsOf(school, "Teachers")).toEqual(expected.teachers.map((t) => t.id));
+  });
 });
 
 describe("class books", () => {
@@ -364,7 +375,7 @@ describe("/_fake/visible", () => {
 
 describe("/_fake/assumptions", () => {
   it("answers the defaults, merges what a POST gives, refuses what does not fit, and reset restores them", async () => {
-    const defaults = { managementTimetable: "school", managementClassbook: "school", teacherClassbook: "own" };
+    const defaults = { managementTimetable: "school", managementClassbook: "school", teacherTimetable: "own", teacherClassbook: "own" };
     expect(await control.assumptions()).toEqual(defaults);
     expect(await control.setAssumptions({ teacherClassbook: "school" })).toEqual({
       ok: true,

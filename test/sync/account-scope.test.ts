@@ -204,8 +204,15 @@ describe("what each account sees", () => {
       const o = expectStatus(await run("sync-service"), "ok");
       expectNothingTakenAway(o);
     }
-    await setAssumptions({ teacherClassbook: "school" });
-    expectNothingTakenAway(expectStatus(await run("ucitel"), "ok"));
+    for (const assumptions of [
+      { teacherClassbook: "school" },
+      { teacherTimetable: "school" },
+      { teacherTimetable: "school", teacherClassbook: "school" },
+    ] as const) {
+      await fake.reset({ size: "small", seed: 1 });
+      await setAssumptions(assumptions);
+      expectNothingTakenAway(expectStatus(await run("ucitel"), "ok"));
+    }
   });
 });
 
