@@ -12,7 +12,7 @@ import type { SchoolSize } from "../dev/fake-bakalari/control";
 import { bakalariSourceFor } from "../src/bakalari/source";
 import { parseConfig, type Config } from "../src/config";
 import { openDatabase } from "../src/db/client";
-import { runSync } from "../src/sync/run";
+import { runSync } from "../src/sync/engine";
 import { plan as makePlan, type Counts, type CurrentState, type Plan } from "../src/sync/plan";
 import { loadCurrentState } from "../src/sync/state";
 import { openAdmin, type Admin } from "./databases";

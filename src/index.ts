@@ -2,7 +2,7 @@ import { parseConfig, type Bindings } from "./config";
 import { createApp } from "./http/app";
 import { consoleLogger } from "./log";
 import { forgetHealth } from "./sync/health-cache";
-import { runSync } from "./sync/run";
+import { runSync } from "./sync/engine";
 
 const app = createApp();
 

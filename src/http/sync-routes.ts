@@ -5,8 +5,8 @@ import { createMiddleware } from "hono/factory";
 import { z } from "zod";
 import type { Counts } from "../sync/plan";
 import { errorFields } from "../sync/issues";
-import { runSync, type SyncOutcome } from "../sync/run";
-import { getRun, listRuns } from "../sync/runs";
+import { runSync, type SyncOutcome } from "../sync/engine";
+import { getRun, listRuns } from "../sync/run-records";
 import { operatorAuth, type AuthEnv } from "./auth";
 import { ApiError, errorBody, methodNotAllowed } from "./errors";
 import { repeatedKey } from "./json-keys";
@@ -110,7 +110,7 @@ export const syncRoutes = new Hono<AuthEnv>()
       return respond(c, outcome);
     },
   )
-  .get("/api/sync/runs", operatorAuth, zValidator("query", runsQuerySchema, validationError), async (c) => {
+  .get("/api/sync/run-records", operatorAuth, zValidator("query", runsQuerySchema, validationError), async (c) => {
     const query = c.req.valid("query");
     const runs = await listRuns(c.var.database().db, query);
     if (runs === null) throw new ApiError(404, "NOT_FOUND", "No run with that id (before)");
@@ -129,7 +129,7 @@ export const syncRoutes = new Hono<AuthEnv>()
     },
   )
   .all("/api/sync/bakalari", methodNotAllowed("POST"))
-  .all("/api/sync/runs", methodNotAllowed("GET"))
+  .all("/api/sync/run-records", methodNotAllowed("GET"))
   .all("/api/sync/runs/:id", methodNotAllowed("GET"));
 
 function respond(c: Context<AuthEnv>, outcome: SyncOutcome) {

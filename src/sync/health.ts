@@ -1,7 +1,7 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { syncRuns } from "../db/schema";
-import { latestStarted } from "./runs";
+import { latestStarted } from "./run-records";
 
 export type HealthStatus = "ok" | "never" | "stale" | "failing" | "held";
 

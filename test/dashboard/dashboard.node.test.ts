@@ -8,7 +8,7 @@
  * others set faults on it and reset it while they run; a reset or a dropHalf from
  * here would break them in turn.
  */
-import type { SyncRunSummary } from "../../src/sync/runs";
+import type { SyncRunSummary } from "../../src/sync/run-records";
 import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import path from "node:path";

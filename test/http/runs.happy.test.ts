@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config";
 import type { Database } from "../../src/db/client";
 import { forgetHealth } from "../../src/sync/health-cache";
-import type { SyncRun } from "../../src/sync/runs";
+import type { SyncRun } from "../../src/sync/run-records";
 import { useTestDatabase } from "../support/database";
 import { makeSchool, rosterOf } from "../support/roster";
 import { engine, expectStatus } from "../support/sync";
@@ -64,7 +64,7 @@ describe("GET /api/sync/runs and /health", () => {
     expect(run.statements).toBeGreaterThan(0);
     expect(Date.parse(run.completedAt!)).toBeGreaterThanOrEqual(Date.parse(run.startedAt));
     // The list defaults to 20 runs.
-    const all = (await (await fetchWorker("/api/sync/runs", { headers: auth }, env)).json()) as { runs: SyncRun[] };
+    const all = (await (await fetchWorker("/api/sync/run-records", { headers: auth }, env)).json()) as { runs: SyncRun[] };
     expect(all.runs).toHaveLength(5);
   });
 

@@ -11,7 +11,7 @@
  * - a lesson id ".." and a public teacher id "..": never requested, so never a request
  *   outside their paths.
  */
-import { LISTED_WARNINGS } from "../../src/sync/runs";
+import { LISTED_WARNINGS } from "../../src/sync/run-records";
 import { sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { MAX_ABSENCE_LIST_BYTES, MAX_ANSWER_BYTES } from "../../src/bakalari/http";

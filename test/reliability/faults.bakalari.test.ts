@@ -12,7 +12,7 @@ import { bakalariSourceFor } from "../../src/bakalari/source";
 import { createTokenCache } from "../../src/bakalari/token-cache";
 import { parseConfig, type Bindings } from "../../src/config";
 import type { Database } from "../../src/db/client";
-import { runSync } from "../../src/sync/run";
+import { runSync } from "../../src/sync/engine";
 import { useTestDatabase } from "../support/database";
 import { refIntegrity, rowVersions } from "../support/inspect";
 import { testBindings } from "../support/worker";

@@ -12,7 +12,7 @@ import { accountKey } from "../../src/bakalari/token-cache";
 import { parseConfig, type Bindings } from "../../src/config";
 import { openDatabase, type Database } from "../../src/db/client";
 import { contentHash } from "../../src/sync/hash";
-import { runSync } from "../../src/sync/run";
+import { runSync } from "../../src/sync/engine";
 import { useTestDatabase } from "../support/database";
 import { activeView, expectedView, refIntegrity, rowVersions } from "../support/inspect";
 import { makeSchool, rosterOf, type School } from "../support/roster";

@@ -15,7 +15,7 @@ import { isStorableText, MAX_ID_LENGTH, parseAbsenceList, parseClassbook, parseL
 import { bakalariSourceFor } from "../../src/bakalari/source";
 import { parseConfig, type Bindings } from "../../src/config";
 import type { Database } from "../../src/db/client";
-import { runSync, type SyncOutcome } from "../../src/sync/run";
+import { runSync, type SyncOutcome } from "../../src/sync/engine";
 import { absences, classbook, timetable } from "../bakalari/fixtures";
 import { assemblePayloads, type Payloads } from "../support/assemble";
 import { useTestDatabase } from "../support/database";

@@ -12,7 +12,7 @@ import type { Bindings } from "../../src/config";
 import type { Database, Db } from "../../src/db/client";
 import * as schema from "../../src/db/schema";
 import { readHealth } from "../../src/sync/health";
-import { listRuns, RETENTION_DAYS } from "../../src/sync/runs";
+import { listRuns, RETENTION_DAYS } from "../../src/sync/run-records";
 import { connect, createTestDatabase } from "../support/database";
 import { makeSchool, rosterOf } from "../support/roster";
 import { engine, expectStatus } from "../support/sync";

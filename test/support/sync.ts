@@ -2,7 +2,7 @@
 import type { Roster } from "../../src/bakalari/roster";
 import { parseConfig, type Bindings } from "../../src/config";
 import type { LogEvent } from "../../src/log";
-import { runSync, type SyncRequest, type SyncOutcome } from "../../src/sync/run";
+import { runSync, type SyncRequest, type SyncOutcome } from "../../src/sync/engine";
 import { testBindings } from "./worker";
 
 export type Engine = {

@@ -9,7 +9,7 @@ import { fakeControl } from "../../dev/fake-bakalari/control";
 import { ROSTER_WARNING } from "../../src/bakalari/roster";
 import { bakalariSourceFor } from "../../src/bakalari/source";
 import { parseConfig, type Bindings } from "../../src/config";
-import { runSync, type SyncOutcome } from "../../src/sync/run";
+import { runSync, type SyncOutcome } from "../../src/sync/engine";
 import { useTestDatabase } from "../support/database";
 import { activeView, expectedView, rowVersions, type ActiveView } from "../support/inspect";
 import { asRoster } from "../support/roster";

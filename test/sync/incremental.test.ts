@@ -10,7 +10,7 @@ import { fakeControl } from "../../dev/fake-bakalari/control";
 import { rostersToRead } from "../../src/bakalari/roster-store";
 import { bakalariSourceFor } from "../../src/bakalari/source";
 import { parseConfig, type Bindings } from "../../src/config";
-import { runSync, type SyncOutcome, type SyncRequest } from "../../src/sync/run";
+import { runSync, type SyncOutcome, type SyncRequest } from "../../src/sync/engine";
 import { useTestDatabase } from "../support/database";
 import { rowVersions } from "../support/inspect";
 import { expectStatus } from "../support/sync";

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Roster } from "../../src/bakalari/roster";
 import type { Database } from "../../src/db/client";
-import { LEASE_MS, RETENTION_DAYS } from "../../src/sync/runs";
+import { LEASE_MS, RETENTION_DAYS } from "../../src/sync/run-records";
 import { useTestDatabase } from "../support/database";
 import { activeView, expectedView } from "../support/inspect";
 import { makeSchool, rosterOf } from "../support/roster";

@@ -252,7 +252,7 @@ export const dashboardScript =
   async function loadRuns(older) {
     var query = "?limit=" + PAGE_SIZE;
     if (older && runs.length) query += "&before=" + encodeURIComponent(runs[runs.length - 1].runId);
-    var res = await call("GET", "/api/sync/runs" + query);
+    var res = await call("GET", "/api/sync/run-records" + query);
     if (refused(res)) return false;
     if (res.status !== 200 || !res.body || !Array.isArray(res.body.runs)) {
       say(describeProblem(res, "The runs could not be loaded"));

@@ -11,7 +11,7 @@ import { applyPlan } from "./apply";
 import { describeHold, holdReasons, type HoldReason } from "./guard";
 import { boundCoverage, warningFields, type IssueCounts } from "./issues";
 import { isEmptyPlan, plan as makePlan, rowsToWrite, type Counts, type Plan } from "./plan";
-import { acquireLease, finishRun, getRun, recordSkipped, type RunError, type RunStart, type RunWarning, type Trigger } from "./runs";
+import { acquireLease, finishRun, getRun, recordSkipped, type RunError, type RunStart, type RunWarning, type Trigger } from "./run-records";
 import { loadCurrentState } from "./state";
 
 export type SyncRequest = {
