@@ -13,7 +13,7 @@ import { bakalariSourceFor } from "../src/bakalari/source";
 import { parseConfig, type Config } from "../src/config";
 import { openDatabase } from "../src/db/client";
 import { runSync } from "../src/sync/engine";
-import { plan as makePlan, type Counts, type CurrentState, type Plan } from "../src/sync/plan";
+import { planSync, type Counts, type CurrentState, type Plan } from "../src/sync/plan";
 import { loadCurrentState } from "../src/sync/state";
 import { openAdmin, type Admin } from "./databases";
 import { floorWrite } from "./floor";
@@ -214,7 +214,7 @@ async function planOf(admin: Admin, job: ScenarioJob, configFor: (db: string) =>
   try {
     const roster = await bakalariSourceFor(configFor(name), database.db).read();
     const current = await loadCurrentState(database.db);
-    return { plan: makePlan(roster, current), current };
+    return { plan: planSync(roster, current), current };
   } finally {
     await database.end();
   }

@@ -3,6 +3,7 @@ import { createApp } from "./http/app";
 import { consoleLogger } from "./log";
 import { forgetHealth } from "./sync/health-cache";
 import { runSync } from "./sync/engine";
+import type { RunError } from "./sync/run-records";
 
 const app = createApp();
 
@@ -38,7 +39,7 @@ export default {
         message: "sync_fail",
         trigger: "cron",
         runId: null,
-        errors: [{ code: "SYNC_FAILED", message: `The run could not start (${name})` }],
+        errors: [{ code: "SYNC_FAILED", message: `The run could not start (${name})` } satisfies RunError],
       });
       throw new Error(`Bakaláři sync could not start (${name})`);
     } finally {

@@ -4,13 +4,14 @@
  * lesson per group, read each group's roster from its lesson's absence list, then say what
  * the run saw whole (seen.ts).
  */
-import { byCodeUnits, Enrollments, q, type Catalog } from "./catalog";
+import { byCodeUnits, Enrollments, type Catalog } from "./catalog";
 import type { AbsenceList, Classbook } from "./schemas";
 import type { KeptRoster } from "./roster-store";
 import { whatWasSeen, type SeenInput } from "./seen";
+import { ROSTER_WARNING } from "../codes";
 import {
+  q,
   BakalariError,
-  ROSTER_WARNING,
   type GroupRoster,
   type Roster,
   type RosterEnrollment,

@@ -5,9 +5,12 @@
  */
 import type { PublicView } from "./public-view";
 import type { Classbook, Entity, Group, Timetable } from "./schemas";
+import { ROSTER_WARNING } from "../codes";
 import {
-  ROSTER_WARNING,
+  distinctById,
+  enrollmentKey,
   publicSubjectId,
+  q,
   type RosterClass,
   type RosterEnrollment,
   type RosterSubject,
@@ -15,8 +18,6 @@ import {
   type RosterWarning,
 } from "./roster";
 
-/** Shows an id with its spaces (" 6") in messages. */
-export const q = (id: string) => JSON.stringify(id);
 export const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** What the run knows of the school before any roster is read. */
@@ -62,10 +63,10 @@ export const PUBLIC_OFF: PublicInput = { status: "off", view: null, readAt: null
  */
 export function buildCatalog(timetable: Timetable, classbook: Classbook | null, publicView: PublicView | null = null): Catalog {
   const warnings: RosterWarning[] = [];
-  const apiClasses = distinct(timetable.classes, "class", warnings);
-  const timetableGroups = distinct(timetable.groups, "group", warnings);
-  const apiSubjects = distinct(timetable.subjects, "subject", warnings);
-  const apiTeachers = distinct(timetable.teachers, "teacher", warnings);
+  const apiClasses = distinctById(timetable.classes, "class", warnings);
+  const timetableGroups = distinctById(timetable.groups, "group", warnings);
+  const apiSubjects = distinctById(timetable.subjects, "subject", warnings);
+  const apiTeachers = distinctById(timetable.teachers, "teacher", warnings);
 
   const subjectOf = subjectResolver(apiSubjects, classbook);
   const classes = merge(
@@ -243,31 +244,11 @@ function groupPlacer(classes: RosterClass[], groups: Group[]): (classId: string,
   return (classId, label) => byLabel.get(JSON.stringify([classId, label.trim()]));
 }
 
-/** Collapses identical duplicates silently; for two different records with one id, keeps the first and warns. */
-function distinct<T extends { id: string }>(items: T[], entity: "class" | "group" | "subject" | "teacher", warnings: RosterWarning[]): T[] {
-  const seen = new Map<string, { item: T; json: string }>();
-  for (const item of items) {
-    const json = JSON.stringify(item);
-    const first = seen.get(item.id);
-    if (!first) {
-      seen.set(item.id, { item, json });
-    } else if (first.json !== json) {
-      warnings.push({
-        code: ROSTER_WARNING.duplicateId,
-        message: `Two different ${entity} records have id ${q(item.id)}; the first is kept`,
-        externalId: item.id,
-        entity,
-      });
-    }
-  }
-  return [...seen.values()].map((s) => s.item);
-}
-
-/** A set of enrollments, keyed so ids holding any character cannot collide. */
+/** A set of enrollments, each once. */
 export class Enrollments {
   private readonly byKey = new Map<string, RosterEnrollment>();
   add(e: RosterEnrollment): void {
-    const key = JSON.stringify([e.userId, e.subjectId, e.classId]);
+    const key = enrollmentKey(e);
     if (!this.byKey.has(key)) this.byKey.set(key, e);
   }
   list(): RosterEnrollment[] {

@@ -11,7 +11,8 @@ import type { Db } from "../db/client";
 import { bakalariPublicTimetables } from "../db/schema";
 import { sha256, toHex } from "../digest";
 import type { PublicView } from "./public-view";
-import { ROSTER_WARNING, type RosterWarning } from "./roster";
+import { ROSTER_WARNING } from "../codes";
+import type { RosterWarning } from "./roster";
 
 export type StoredPublicView = { view: PublicView; readAt: Date };
 

@@ -11,7 +11,8 @@ import { z } from "zod";
 import type { Db } from "../db/client";
 import { bakalariRosters } from "../db/schema";
 import { sha256, toHex } from "../digest";
-import { ROSTER_WARNING, type RosterWarning } from "./roster";
+import { ROSTER_WARNING } from "../codes";
+import type { RosterWarning } from "./roster";
 import type { Entity } from "./schemas";
 
 export type KeptRoster = { groupId: string; classId: string; members: Entity[]; readAt: Date };

@@ -2,6 +2,7 @@
  * The normalized snapshot the Bakaláři source hands to the sync. Every id is a
  * Bakaláři id kept byte for byte (" 6" and "U  12" are different from "6" and "U 12").
  */
+import { ROSTER_WARNING, type BakalariErrorCode, type WarningCode } from "../codes";
 
 /**
  * A field left undefined is one no view of this run supplies (the public timetable gives a
@@ -48,53 +49,50 @@ export type RosterGroup = {
 /** A user taking (student) or teaching (teacher) a subject in a class. */
 export type RosterEnrollment = { userId: string; subjectId: string; classId: string };
 
+/**
+ * An enrollment's key, and its row's external id (DESIGN.md): user|subject|class. Bakaláři
+ * ids never hold "|" (schemas.ts refuses them), so only a subject key may, and the first and
+ * last "|" still split it.
+ */
+export const enrollmentKey = ({ userId, subjectId, classId }: RosterEnrollment) => `${userId}|${subjectId}|${classId}`;
+
+/** Shows an id with its spaces (" 6") in messages. */
+export const q = (id: string) => JSON.stringify(id);
+
+/**
+ * Keeps the first record of each id. Identical repeats are dropped silently; a different
+ * record under a taken id is reported, not merged.
+ */
+export function distinctById<T extends { id: string }>(items: readonly T[], entity: RosterEntity, warnings: RosterWarning[]): T[] {
+  const seen = new Map<string, { item: T; json: string }>();
+  for (const item of items) {
+    const json = JSON.stringify(item);
+    const first = seen.get(item.id);
+    if (!first) {
+      seen.set(item.id, { item, json });
+    } else if (first.json !== json) {
+      warnings.push({
+        code: ROSTER_WARNING.duplicateId,
+        message: `Two different ${entity} records have id ${q(item.id)}; the first is kept`,
+        externalId: item.id,
+        entity,
+      });
+    }
+  }
+  return [...seen.values()].map((s) => s.item);
+}
+
 /** What kind of record a warning's externalId names. */
 export type RosterEntity = "class" | "group" | "subject" | "teacher" | "student" | "lesson";
 
 export type RosterWarning = {
-  code: string;
+  code: WarningCode;
   message: string;
   /** The Bakaláři id the warning is about, when there is one (never a name). */
   externalId?: string;
   /** The kind of record externalId names, so a caller can leave that row as it is. */
   entity?: RosterEntity;
 };
-
-/** Warning codes the source emits; callers may branch on them. */
-export const ROSTER_WARNING = {
-  /** A record failed validation and was dropped (externalId and entity name it when it has a usable id). */
-  recordInvalid: "BAKALARI_RECORD_INVALID",
-  /** Two different records share an id; the first was kept. */
-  duplicateId: "BAKALARI_DUPLICATE_ID",
-  /** A record refers to an id the timetable does not list. */
-  unknownReference: "BAKALARI_UNKNOWN_REFERENCE",
-  /** No lesson at all in the class book window (holidays): no roster was read, students are left as they are. */
-  noRosters: "BAKALARI_NO_ROSTERS",
-  /** A group had no lesson in the window: its class is exempt from deactivation. */
-  groupNoLesson: "BAKALARI_GROUP_NO_LESSON",
-  /** A group's absence list could not be read: its class is exempt from deactivation. */
-  groupRosterFailed: "BAKALARI_GROUP_ROSTER_FAILED",
-  /** A student is in groups of more than one class; one class was picked. */
-  studentInTwoClasses: "BAKALARI_STUDENT_IN_TWO_CLASSES",
-  /** BAKALARI_TOKEN_KEY is unset: the token pair is not cached and every run logs in with the password. */
-  tokenNotCached: "BAKALARI_TOKEN_NOT_CACHED",
-  /**
-   * The account cannot see part of the school: a student or parent account, a class book it
-   * may not read, or classes whose rosters lie outside its class book. What it cannot see is
-   * left as it is.
-   */
-  accountScope: "BAKALARI_ACCOUNT_SCOPE",
-  /** The public timetable could not be read whole: nothing it showed before is deactivated. */
-  publicTimetableUnavailable: "BAKALARI_PUBLIC_TIMETABLE_UNAVAILABLE",
-  /** The class book has lessons, but none of them belongs to a class of the catalog. */
-  scopeMismatch: "BAKALARI_SCOPE_MISMATCH",
-  /** The rosters last read could not be read or kept: the run reads every roster. */
-  rostersNotKept: "BAKALARI_ROSTERS_NOT_KEPT",
-  /** The cached token pair could not be decrypted (key rotated?) and was discarded. */
-  tokenCacheUnreadable: "BAKALARI_TOKEN_CACHE_UNREADABLE",
-  /** The token cache table could not be read or written; the run went on without it. */
-  tokenCacheFailed: "BAKALARI_TOKEN_CACHE_FAILED",
-} as const;
 
 /** Why a class's students were not all seen in a run (so none of them is deactivated). */
 export type ExemptReason =
@@ -182,9 +180,6 @@ export type Roster = {
   scope: RosterScope;
   coverage: Coverage;
 };
-
-/** Codes a failed source run carries; they are part of the HTTP contract (502 bodies). */
-export type BakalariErrorCode = "BAKALARI_AUTH" | "BAKALARI_UNAVAILABLE" | "BAKALARI_PAYLOAD" | "BAKALARI_EMPTY_FEED";
 
 /** A source failure. The message says what failed and where, never a credential, token or name. */
 export class BakalariError extends Error {

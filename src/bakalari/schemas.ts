@@ -6,7 +6,8 @@
  * a warning naming its id (or its position when it has no usable id).
  */
 import { z } from "zod";
-import { BakalariError, ROSTER_WARNING, type DroppedRecord, type RosterEntity, type RosterWarning } from "./roster";
+import { ROSTER_WARNING } from "../codes";
+import { BakalariError, type DroppedRecord, type RosterEntity, type RosterWarning } from "./roster";
 
 export type Entity = { id: string; abbrev: string; name: string };
 export type Group = Entity & { classId: string };

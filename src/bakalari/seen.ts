@@ -3,10 +3,11 @@
  * how much it saw (Coverage, for people), with one warning per kind of blind spot. Pure.
  */
 import { accountKind, timetableMayBeWhole } from "./account";
-import { PUBLIC_OFF, q, type Catalog, type PublicInput } from "./catalog";
+import { PUBLIC_OFF, type Catalog, type PublicInput } from "./catalog";
 import type { Classbook } from "./schemas";
+import { ROSTER_WARNING } from "../codes";
 import {
-  ROSTER_WARNING,
+  q,
   type Coverage,
   type DroppedRecord,
   type ExemptReason,

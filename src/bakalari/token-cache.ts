@@ -9,7 +9,8 @@ import { eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../db/client";
 import { bakalariSessions } from "../db/schema";
-import { ROSTER_WARNING, type RosterWarning } from "./roster";
+import { ROSTER_WARNING } from "../codes";
+import type { RosterWarning } from "./roster";
 import { sha256, toHex } from "../digest";
 
 export type TokenPair = {

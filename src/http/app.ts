@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { secureHeaders } from "hono/secure-headers";
+import { API_ERROR_STATUS } from "../codes";
 import { consoleLogger, type Logger } from "../log";
 import { invocationResources, type AppEnv } from "./context";
 import { dashboardRoutes } from "./dashboard";
@@ -19,7 +20,12 @@ export function createApp(log: Logger = consoleLogger) {
     .route("/", healthRoutes)
     .use("/api/sync/bakalari", forgetHealthAfterPost)
     .route("/", syncRoutes);
-  app.notFound((c) => c.json(errorBody(c.var.requestId, "NOT_FOUND", `No route for ${c.req.method} ${new URL(c.req.url).pathname}`), 404));
+  app.notFound((c) =>
+    c.json(
+      errorBody(c.var.requestId, "NOT_FOUND", `No route for ${c.req.method} ${new URL(c.req.url).pathname}`),
+      API_ERROR_STATUS.NOT_FOUND,
+    ),
+  );
   app.onError(handleError);
   return app;
 }

@@ -15,8 +15,7 @@ export type AuthEnv = AppEnv & { Variables: AppEnv["Variables"] & { operator: Op
 const BEARER = /^bearer +(\S+)$/i;
 const MAX_TOKEN_LENGTH = 512;
 
-const unauthorized = (message: string) =>
-  new ApiError(401, "UNAUTHORIZED", message, {}, { "WWW-Authenticate": 'Bearer realm="bakalari-sync"' });
+const unauthorized = (message: string) => new ApiError("UNAUTHORIZED", message, {}, { "WWW-Authenticate": 'Bearer realm="bakalari-sync"' });
 
 /**
  * Operator auth: a Bearer token in the Authorization header only (a token in the query
@@ -35,7 +34,6 @@ export const operatorAuth = createMiddleware<AuthEnv>(async (c, next) => {
   if (!operator) {
     if (await countFailure(c.env.AUTH_FAILURES, clientKey(c.req.header("cf-connecting-ip")))) {
       throw new ApiError(
-        429,
         "RATE_LIMITED",
         "Too many failed authentications from this client; try again later",
         {},

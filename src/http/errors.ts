@@ -1,25 +1,27 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { API_ERROR_STATUS, type ApiErrorCode } from "../codes";
 import { ConfigError } from "../config";
 import { safeCause } from "../log";
 import type { AppEnv } from "./context";
 
-/** An error the API answers with its own status and code. */
+/** An error the API answers with its code, and the status the code has (codes.ts). */
 export class ApiError extends Error {
+  readonly status: ContentfulStatusCode;
   constructor(
-    readonly status: ContentfulStatusCode,
-    readonly code: string,
+    readonly code: ApiErrorCode,
     message: string,
     readonly extra: Record<string, unknown> = {},
     readonly headers: Record<string, string> = {},
   ) {
     super(message);
     this.name = "ApiError";
+    this.status = API_ERROR_STATUS[code];
   }
 }
 
-export function errorBody(requestId: string | undefined, code: string, message: string, extra: Record<string, unknown> = {}) {
+export function errorBody(requestId: string | undefined, code: ApiErrorCode, message: string, extra: Record<string, unknown> = {}) {
   return { success: false as const, code, message, ...extra, requestId: requestId ?? null };
 }
 
@@ -31,12 +33,11 @@ export function handleError(err: Error, c: Context<AppEnv>) {
   }
   if (err instanceof ConfigError) {
     c.get("log")?.({ level: "ERROR", message: "config_invalid", requestId: c.get("requestId"), problems: err.problems });
-    return c.json(errorBody(c.get("requestId"), err.code, err.message), 500);
+    return c.json(errorBody(c.get("requestId"), err.code, err.message), API_ERROR_STATUS[err.code]);
   }
   if (err instanceof HTTPException) {
-    const status = err.status as ContentfulStatusCode;
-    const code = status === 413 ? "PAYLOAD_TOO_LARGE" : status === 401 ? "UNAUTHORIZED" : "BAD_REQUEST";
-    return c.json(errorBody(c.get("requestId"), code, err.message || "Bad request"), status);
+    const code = err.status === 413 ? "PAYLOAD_TOO_LARGE" : err.status === 401 ? "UNAUTHORIZED" : "BAD_REQUEST";
+    return c.json(errorBody(c.get("requestId"), code, err.message || "Bad request"), API_ERROR_STATUS[code]);
   }
   c.get("log")?.({
     level: "ERROR",
@@ -46,12 +47,15 @@ export function handleError(err: Error, c: Context<AppEnv>) {
     // SQLSTATE, "timeout", or the error's name and errno: never its message.
     cause: safeCause(err),
   });
-  return c.json(errorBody(c.get("requestId"), "INTERNAL", "Internal error; see the Worker's logs for this request id"), 500);
+  return c.json(
+    errorBody(c.get("requestId"), "INTERNAL", "Internal error; see the Worker's logs for this request id"),
+    API_ERROR_STATUS.INTERNAL,
+  );
 }
 
 /** A handler for a known path asked with a method it does not serve. */
 export const methodNotAllowed =
   (...allowed: string[]) =>
   () => {
-    throw new ApiError(405, "METHOD_NOT_ALLOWED", `Use ${allowed.join(" or ")} on this path`, {}, { Allow: allowed.join(", ") });
+    throw new ApiError("METHOD_NOT_ALLOWED", `Use ${allowed.join(" or ")} on this path`, {}, { Allow: allowed.join(", ") });
   };

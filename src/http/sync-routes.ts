@@ -8,6 +8,7 @@ import { errorFields } from "../sync/issues";
 import { runSync, type SyncOutcome } from "../sync/engine";
 import { getRun, listRuns } from "../sync/run-records";
 import { operatorAuth, type AuthEnv } from "./auth";
+import { API_ERROR_STATUS } from "../codes";
 import { ApiError, errorBody, methodNotAllowed } from "./errors";
 import { repeatedKey } from "./json-keys";
 
@@ -31,7 +32,7 @@ type Issue = { path: PropertyKey[]; message: string };
 const validationError = (result: { success: boolean; error?: { issues: Issue[] } }) => {
   if (!result.success) {
     const problems = (result.error?.issues ?? []).map((i) => (i.path.length ? `${i.path.map(String).join(".")}: ${i.message}` : i.message));
-    throw new ApiError(400, "BAD_REQUEST", `Invalid request: ${problems.join("; ")}`);
+    throw new ApiError("BAD_REQUEST", `Invalid request: ${problems.join("; ")}`);
   }
 };
 
@@ -43,18 +44,18 @@ const jsonOrEmptyBody = createMiddleware<AuthEnv>(async (c, next) => {
   const type = c.req.header("content-type");
   const isJson = type !== undefined && /^application\/([\w.-]+\+)?json\s*(;|$)/i.test(type);
   if (type !== undefined && !isJson) {
-    throw new ApiError(400, "UNSUPPORTED_CONTENT_TYPE", "The request body must be JSON (Content-Type: application/json)");
+    throw new ApiError("UNSUPPORTED_CONTENT_TYPE", "The request body must be JSON (Content-Type: application/json)");
   }
   const text = c.req.raw.body === null ? "" : await c.req.text();
   if (text.trim() === "") {
     // Only {} stays cached: Hono's json() would parse the cached "" text (Malformed JSON).
     c.req.bodyCache = { json: Promise.resolve({}) };
-  } else if (!isJson) throw new ApiError(400, "UNSUPPORTED_CONTENT_TYPE", "The request body must be JSON (Content-Type: application/json)");
+  } else if (!isJson) throw new ApiError("UNSUPPORTED_CONTENT_TYPE", "The request body must be JSON (Content-Type: application/json)");
   else {
     // JSON.parse keeps the last of a repeated key: {"dryRun":true,"dryRun":false} must not mean either.
     const repeated = repeatedKey(text);
     if (repeated !== null)
-      throw new ApiError(400, "BAD_REQUEST", `Invalid request: the body repeats the key ${JSON.stringify(repeated.slice(0, 40))}`);
+      throw new ApiError("BAD_REQUEST", `Invalid request: the body repeats the key ${JSON.stringify(repeated.slice(0, 40))}`);
   }
   await next();
 });
@@ -88,7 +89,7 @@ export const syncRoutes = new Hono<AuthEnv>()
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
       onError: () => {
-        throw new ApiError(413, "PAYLOAD_TOO_LARGE", `The request body is over ${MAX_BODY_BYTES} bytes`);
+        throw new ApiError("PAYLOAD_TOO_LARGE", `The request body is over ${MAX_BODY_BYTES} bytes`);
       },
     }),
     jsonOrEmptyBody,
@@ -110,26 +111,26 @@ export const syncRoutes = new Hono<AuthEnv>()
       return respond(c, outcome);
     },
   )
-  .get("/api/sync/run-records", operatorAuth, zValidator("query", runsQuerySchema, validationError), async (c) => {
+  .get("/api/sync/runs", operatorAuth, zValidator("query", runsQuerySchema, validationError), async (c) => {
     const query = c.req.valid("query");
     const runs = await listRuns(c.var.database().db, query);
-    if (runs === null) throw new ApiError(404, "NOT_FOUND", "No run with that id (before)");
+    if (runs === null) throw new ApiError("NOT_FOUND", "No run with that id (before)");
     return c.json({ success: true as const, runs, requestId: c.var.requestId });
   })
   .get(
     "/api/sync/runs/:id",
     operatorAuth,
     zValidator("param", runIdSchema, (result) => {
-      if (!result.success) throw new ApiError(400, "BAD_REQUEST", "The run id must be a UUID");
+      if (!result.success) throw new ApiError("BAD_REQUEST", "The run id must be a UUID");
     }),
     async (c) => {
       const run = await getRun(c.var.database().db, c.req.valid("param").id);
-      if (!run) throw new ApiError(404, "NOT_FOUND", "No run with that id");
+      if (!run) throw new ApiError("NOT_FOUND", "No run with that id");
       return c.json({ success: true as const, run, requestId: c.var.requestId });
     },
   )
   .all("/api/sync/bakalari", methodNotAllowed("POST"))
-  .all("/api/sync/run-records", methodNotAllowed("GET"))
+  .all("/api/sync/runs", methodNotAllowed("GET"))
   .all("/api/sync/runs/:id", methodNotAllowed("GET"));
 
 function respond(c: Context<AuthEnv>, outcome: SyncOutcome) {
@@ -175,12 +176,14 @@ function respond(c: Context<AuthEnv>, outcome: SyncOutcome) {
             warningCounts: outcome.warningCounts,
           },
         ),
-        422,
+        API_ERROR_STATUS.SAFETY_HOLD,
       );
     case "running":
-      return c.json(errorBody(c.var.requestId, "SYNC_RUNNING", "Another run is in progress", { runningRunId: outcome.runningRunId }), 409);
-    case "fail": {
-      const status = outcome.code.startsWith("BAKALARI_") ? 502 : 500;
+      return c.json(
+        errorBody(c.var.requestId, "SYNC_RUNNING", "Another run is in progress", { runningRunId: outcome.runningRunId }),
+        API_ERROR_STATUS.SYNC_RUNNING,
+      );
+    case "fail":
       return c.json(
         errorBody(c.var.requestId, outcome.code, outcome.errors[0]?.message ?? "The run failed", {
           status: "fail",
@@ -190,9 +193,8 @@ function respond(c: Context<AuthEnv>, outcome: SyncOutcome) {
           warningCount: outcome.warningCount,
           warningCounts: outcome.warningCounts,
         }),
-        status,
+        API_ERROR_STATUS[outcome.code],
       );
-    }
     case "skipped":
       // Only cron runs are skipped; a manual run is refused with 409 instead.
       throw new Error("unreachable: manual run skipped");

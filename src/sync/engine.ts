@@ -4,13 +4,14 @@
  */
 import { BakalariError, type Coverage, type Roster } from "../bakalari/roster";
 import { bakalariSourceFor, type ReadOptions } from "../bakalari/source";
+import { ROSTER_WARNING, type RunErrorCode } from "../codes";
 import type { Config } from "../config";
 import { openDatabase, type Database, type Db } from "../db/client";
 import { postgresCode, safeCause, type Logger } from "../log";
 import { applyPlan } from "./apply";
 import { describeHold, holdReasons, type HoldReason } from "./guard";
 import { boundCoverage, warningFields, type IssueCounts } from "./issues";
-import { isEmptyPlan, plan as makePlan, rowsToWrite, type Counts, type Plan } from "./plan";
+import { isEmptyPlan, planSync, rowsToWrite, type Counts, type Plan } from "./plan";
 import { acquireLease, finishRun, getRun, recordSkipped, type RunError, type RunStart, type RunWarning, type Trigger } from "./run-records";
 import { loadCurrentState } from "./state";
 
@@ -59,7 +60,7 @@ export type SyncOutcome =
   | (Common & { status: "ok"; counts: Counts; rowsWritten: number })
   | (Common & { status: "dry_run"; counts: Counts; wouldHold: boolean; holdReasons: HoldReason[] })
   | (Common & { status: "held"; counts: Counts; holdReasons: HoldReason[] })
-  | (Common & { status: "fail"; code: string; errors: RunError[]; counts: Counts | null })
+  | (Common & { status: "fail"; code: RunErrorCode; errors: RunError[]; counts: Counts | null })
   | { status: "running"; runningRunId: string }
   | { status: "skipped"; runId: string; runningRunId: string };
 
@@ -134,7 +135,7 @@ async function leased(deps: SyncDeps, database: Database, start: RunStart, log: 
     timings.stateMs = Date.now() - phase;
 
     phase = Date.now();
-    const plan = (planned = makePlan(roster, current));
+    const plan = (planned = planSync(roster, current));
     const reasons = holdReasons(plan, { maxDeleteRatio: deps.config.maxDeleteRatio, maxUpdateRatio: deps.config.maxUpdateRatio });
     timings.planMs = Date.now() - phase;
     counts = plan.counts;
@@ -159,7 +160,7 @@ async function leased(deps: SyncDeps, database: Database, start: RunStart, log: 
 
     if (reasons.length > 0 && !start.forced) {
       const statements = database.statements() + 1;
-      const errors = reasons.map((r) => ({ code: "SAFETY_HOLD", message: describeHold(r) }));
+      const errors = reasons.map((r): RunError => ({ code: "SAFETY_HOLD", message: describeHold(r) }));
       await finish(database, start.id, {
         status: "held",
         counts,
@@ -215,7 +216,10 @@ async function leased(deps: SyncDeps, database: Database, start: RunStart, log: 
     if (committed && planned && counts) {
       warnings = [
         ...warnings,
-        { code: "COMMIT_CONFIRMED_LATE", message: "The connection broke after the commit; the run's own record shows it was applied" },
+        {
+          code: ROSTER_WARNING.commitConfirmedLate,
+          message: "The connection broke after the commit; the run's own record shows it was applied",
+        },
       ];
       const outcome = { ...common(statements), status: "ok" as const, counts, rowsWritten: rowsToWrite(planned) };
       log("INFO", "sync_ok", { counts, coverage, ...summary(outcome) });
@@ -244,7 +248,7 @@ async function finish(database: Database, id: string, record: Parameters<typeof 
 }
 
 class LeaseLostError extends Error {
-  readonly code = "LEASE_LOST";
+  readonly code = "LEASE_LOST" as const;
   constructor() {
     super("The run's lease expired and another run took over; nothing was applied");
   }

@@ -10,6 +10,7 @@
  * arrays of `{ code, message }`, readable in SQL as before, and no migration is needed.
  */
 import type { Coverage } from "../bakalari/roster";
+import { ROSTER_WARNING, type RunErrorCode, type WarningCode } from "../codes";
 
 /** At most this many warnings (and as many errors) are kept in full per run. */
 export const MAX_KEPT_ISSUES = 200;
@@ -25,12 +26,12 @@ export const MAX_MESSAGE_CHARS = 500;
 export const MAX_EXEMPT_LISTED = 200;
 export const MAX_EXEMPT_BYTES = 4 * 1024;
 
-export type Issue = { code: string; message: string; externalId?: string };
+export type Issue = { code: WarningCode | RunErrorCode; message: string; externalId?: string };
 /** Issues by code: { BAKALARI_RECORD_INVALID: 60000, … }. */
 export type IssueCounts = Record<string, number>;
 export type BoundedIssues<T extends Issue> = { kept: T[]; count: number; counts: IssueCounts };
 
-const OMITTED = { warnings: "WARNINGS_OMITTED", errors: "ERRORS_OMITTED" } as const;
+const OMITTED = { warnings: ROSTER_WARNING.warningsOmitted, errors: "ERRORS_OMITTED" } as const;
 type Kind = keyof typeof OMITTED;
 
 const encoder = new TextEncoder();

@@ -7,6 +7,7 @@ import { and, eq, sql } from "drizzle-orm";
 import type { Db, Tx } from "../db/client";
 import { syncRuns, type RunStatus } from "../db/schema";
 import type { Coverage } from "../bakalari/roster";
+import { ROSTER_WARNING, type RunErrorCode, type WarningCode } from "../codes";
 import { boundCoverage, fromStored, toStored, type IssueCounts } from "./issues";
 import type { Counts } from "./plan";
 
@@ -18,8 +19,14 @@ export const RETENTION_DAYS = 90;
 
 export type Trigger = "cron" | "manual";
 
-export type RunError = { code: string; message: string; endpoint?: string };
-export type RunWarning = { code: string; message: string; externalId?: string };
+export type RunError = { code: RunErrorCode; message: string; endpoint?: string };
+export type RunWarning = { code: WarningCode; message: string; externalId?: string };
+
+/** The error of a run that stopped without finishing, written by the run that found it. */
+const LEASE_EXPIRED: RunError = {
+  code: "LEASE_EXPIRED",
+  message: "The run stopped without finishing (its lease expired); the next run took over",
+};
 
 /** A run as the API shows it (DESIGN.md section 3). */
 export type SyncRun = {
@@ -83,7 +90,7 @@ export async function acquireLease(db: Db, run: RunStart): Promise<{ runningRunI
            completed_at = now(),
            duration_ms = (extract(epoch from now() - started_at) * 1000)::int,
            lease_expires_at = null,
-           errors = ${JSON.stringify([{ code: "LEASE_EXPIRED", message: "The run stopped without finishing (its lease expired); the next run took over" }])}::jsonb
+           errors = ${JSON.stringify([LEASE_EXPIRED])}::jsonb
      where status = 'running' and lease_expires_at < now()`);
   const inserted = await db
     .insert(syncRuns)
@@ -156,7 +163,7 @@ export async function recordSkipped(db: Db, run: RunStart, runningRunId: string)
     startedAt: sql`now()`,
     completedAt: sql`now()`,
     durationMs: 0,
-    warnings: [{ code: "SYNC_RUNNING", message: `Another run (${runningRunId}) was in progress` }],
+    warnings: [{ code: ROSTER_WARNING.syncRunning, message: `Another run (${runningRunId}) was in progress` } satisfies RunWarning],
     statements: 0,
   });
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { BakalariError, ROSTER_WARNING, type Roster, type RosterWarning } from "../../src/bakalari/roster";
+import { ROSTER_WARNING } from "../../src/codes";
+import { BakalariError, type Roster, type RosterWarning } from "../../src/bakalari/roster";
 import { parseAbsenceList, parseClassbook, parseTimetable } from "../../src/bakalari/schemas";
 import { assemblePayloads, prepareAssembly, type AssembleOptions, type Payloads } from "../support/assemble";
 import { absences, classbook, NAMES, timetable } from "./fixtures";

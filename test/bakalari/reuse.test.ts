@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { assembleRoster, rosterLessons, type AbsenceResult } from "../../src/bakalari/assemble";
 import { buildCatalog } from "../../src/bakalari/catalog";
-import { ROSTER_WARNING } from "../../src/bakalari/roster";
+import { ROSTER_WARNING } from "../../src/codes";
 import type { KeptRoster } from "../../src/bakalari/roster-store";
 import { parseAbsenceList, parseClassbook, parseTimetable } from "../../src/bakalari/schemas";
 import { absences, classbook, timetable } from "./fixtures";

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { createApi } from "../../src/bakalari/api";
 import { createSession, safetyMarginMs } from "../../src/bakalari/auth";
 import { createHttpClient } from "../../src/bakalari/http";
-import { ROSTER_WARNING, type RosterWarning } from "../../src/bakalari/roster";
+import { ROSTER_WARNING } from "../../src/codes";
+import type { RosterWarning } from "../../src/bakalari/roster";
 import type { TokenCache, TokenPair } from "../../src/bakalari/token-cache";
 import { bakalariError } from "../support/errors";
 

@@ -4,7 +4,7 @@
  */
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
-import { ROSTER_WARNING } from "../../src/bakalari/roster";
+import { ROSTER_WARNING } from "../../src/codes";
 import { bakalariSourceFor, ROSTER_FAILURES_IN_A_ROW, type BakalariSourceOptions } from "../../src/bakalari/source";
 import type { Database } from "../../src/db/client";
 import { fakeControl } from "../../dev/fake-bakalari/control";

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
-import { ROSTER_WARNING, type RosterWarning } from "../../src/bakalari/roster";
+import { ROSTER_WARNING } from "../../src/codes";
+import type { RosterWarning } from "../../src/bakalari/roster";
 import { accountKey, createTokenCache, type TokenPair } from "../../src/bakalari/token-cache";
 import type { Database } from "../../src/db/client";
 import { connect, createTestDatabase } from "../support/database";

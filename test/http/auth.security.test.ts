@@ -47,7 +47,7 @@ describe("operator auth without the database", () => {
     env = testBindings({ DATABASE_URL: t.url });
   });
 
-  const runs = (headers: Record<string, string>, bindings = env) => fetchWorker("/api/sync/run-records", { headers }, bindings);
+  const runs = (headers: Record<string, string>, bindings = env) => fetchWorker("/api/sync/runs", { headers }, bindings);
 
   it("refuses no header, junk, old unsigned tokens and forgeries with 401 before any database work", async () => {
     const offline = testBindings({ DATABASE_URL: UNREACHABLE });
@@ -66,7 +66,7 @@ describe("operator auth without the database", () => {
     };
     for (const [name, headers] of Object.entries(refused)) {
       for (const [path, method] of [
-        ["/api/sync/run-records", "GET"],
+        ["/api/sync/runs", "GET"],
         ["/api/sync/bakalari", "POST"],
         [`/api/sync/runs/${crypto.randomUUID()}`, "GET"],
       ] as const) {
@@ -131,7 +131,7 @@ describe("the edge limit on failed authentications", () => {
   beforeAll(() => {
     env = testBindings({ DATABASE_URL: t.url });
   });
-  const runs = (headers: Record<string, string>) => fetchWorker("/api/sync/run-records", { headers }, env);
+  const runs = (headers: Record<string, string>) => fetchWorker("/api/sync/runs", { headers }, env);
 
   /**
    * Fails from `addresses()` until the first 429. The limiter counts per window of a minute;

@@ -96,12 +96,12 @@ describe("hardening of the HTTP API", { timeout: 60_000 }, () => {
       expect(dry.status).toBe(200);
       const answers = [
         dry.headers,
-        (await getJson(env, "/api/sync/run-records")).headers,
+        (await getJson(env, "/api/sync/runs")).headers,
         (await getJson(env, `/api/sync/runs/${dry.body.runId}`)).headers,
         (await getJson(env, `/api/sync/runs/${crypto.randomUUID()}`)).headers, // 404
         (await getJson(env, "/api/sync/runs/not-a-uuid")).headers, // 400
-        (await getJson(env, "/api/sync/run-records", {})).headers, // 401
-        (await fetchWorker("/api/sync/run-records", { method: "DELETE", headers: auth }, env)).headers, // 405
+        (await getJson(env, "/api/sync/runs", {})).headers, // 401
+        (await fetchWorker("/api/sync/runs", { method: "DELETE", headers: auth }, env)).headers, // 405
       ];
       for (const headers of answers) expect(headers.get("cache-control")).toBe("no-store");
     });
@@ -127,7 +127,7 @@ describe("hardening of the HTTP API", { timeout: 60_000 }, () => {
       expect((error as ConfigError).message).toContain("OPERATOR_TOKEN");
       expect((error as ConfigError).message).not.toContain(OPERATOR_TOKEN);
 
-      const res = await fetchWorker("/api/sync/run-records", { headers: auth }, { ...env, OPERATOR_TOKEN: token });
+      const res = await fetchWorker("/api/sync/runs", { headers: auth }, { ...env, OPERATOR_TOKEN: token });
       expect(res.status).toBe(500);
       const body = (await res.json()) as Json;
       expect(body).toMatchObject({ code: "CONFIG_INVALID", message: expect.stringContaining("OPERATOR_TOKEN") });
@@ -143,7 +143,7 @@ describe("hardening of the HTTP API", { timeout: 60_000 }, () => {
   describe("causes in the logs", () => {
     it("request_failed carries the SQLSTATE, never the driver's message", async () => {
       const missing = t.url.replace(/\/[^/]+$/, "/no_such_database");
-      const res = await fetchWorker("/api/sync/run-records", { headers: auth }, { ...env, DATABASE_URL: missing });
+      const res = await fetchWorker("/api/sync/runs", { headers: auth }, { ...env, DATABASE_URL: missing });
       expect(res.status).toBe(500);
       const failed = events.find((e) => e.message === "request_failed")!;
       expect(failed).toEqual({
@@ -184,7 +184,7 @@ describe("hardening of the HTTP API", { timeout: 60_000 }, () => {
     // RFC 7235: the scheme is case-insensitive (the parser is src/http/auth.ts's BEARER).
     it("accepts bearer and BEARER as well as Bearer", async () => {
       for (const scheme of ["bearer", "BEARER", "bEaReR"]) {
-        const res = await fetchWorker("/api/sync/run-records", { headers: { authorization: `${scheme} ${OPERATOR_TOKEN}` } }, env);
+        const res = await fetchWorker("/api/sync/runs", { headers: { authorization: `${scheme} ${OPERATOR_TOKEN}` } }, env);
         expect(res.status, scheme).toBe(200);
       }
     });

@@ -64,7 +64,7 @@ describe("GET /api/sync/runs and /health", () => {
     expect(run.statements).toBeGreaterThan(0);
     expect(Date.parse(run.completedAt!)).toBeGreaterThanOrEqual(Date.parse(run.startedAt));
     // The list defaults to 20 runs.
-    const all = (await (await fetchWorker("/api/sync/run-records", { headers: auth }, env)).json()) as { runs: SyncRun[] };
+    const all = (await (await fetchWorker("/api/sync/runs", { headers: auth }, env)).json()) as { runs: SyncRun[] };
     expect(all.runs).toHaveLength(5);
   });
 

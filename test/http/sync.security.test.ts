@@ -17,7 +17,7 @@ describe("operator auth", () => {
     env = testBindings({ DATABASE_URL: url });
   });
 
-  const runs = (headers: Record<string, string>, path = "/api/sync/run-records") => fetchWorker(path, { headers }, env);
+  const runs = (headers: Record<string, string>, path = "/api/sync/runs") => fetchWorker(path, { headers }, env);
   let client = 0;
   /** Each case is its own client, so failures of one never rate-limit another. */
   const as = (headers: Record<string, string> = {}) => ({ "cf-connecting-ip": `192.0.2.${(client += 1)}`, ...headers });
@@ -72,7 +72,7 @@ describe("operator auth", () => {
   it("works without OPERATOR_TOKEN when a stored token is used", async () => {
     const { token } = await createToken(db.db, "no-bootstrap", OPERATOR_TOKEN_KEY_BYTES);
     const res = await fetchWorker(
-      "/api/sync/run-records",
+      "/api/sync/runs",
       { headers: as({ authorization: `Bearer ${token}` }) },
       testBindings({ DATABASE_URL: url, OPERATOR_TOKEN: undefined }),
     );

@@ -113,7 +113,7 @@ describe("the unauthenticated path through wrangler dev, counted at the database
       async () => ({ authorization: `Basic ${btoa(`x:${BOOTSTRAP}`)}` }),
     ];
     const routes = [
-      ["GET", "/api/sync/run-records"],
+      ["GET", "/api/sync/runs"],
       ["POST", "/api/sync/bakalari"],
       ["GET", `/api/sync/runs/${crypto.randomUUID()}`],
     ] as const;
@@ -150,7 +150,7 @@ describe("the unauthenticated path through wrangler dev, counted at the database
     const before = await stats();
     // The limiter counts per window of a minute: two windows' worth of guesses meet a 429 for sure.
     for (let i = 0; i <= 2 * MAX_FAILURES && !statuses.includes(429); i++) {
-      const res = await send("/api/sync/run-records", { headers: { authorization: `Bearer guess-${i}`, "cf-connecting-ip": attacker } });
+      const res = await send("/api/sync/runs", { headers: { authorization: `Bearer guess-${i}`, "cf-connecting-ip": attacker } });
       statuses.push(res.status);
       if (res.status === 429) expect(res.headers.get("retry-after")).toBe("60");
       await res.arrayBuffer();
@@ -162,7 +162,7 @@ describe("the unauthenticated path through wrangler dev, counted at the database
     for (const token of [stored, BOOTSTRAP]) {
       const fromAnywhere: Record<string, string> = { authorization: `Bearer ${token}` };
       for (const headers of [fromAnywhere, { ...fromAnywhere, "cf-connecting-ip": attacker }]) {
-        const res = await send("/api/sync/run-records", { headers });
+        const res = await send("/api/sync/runs", { headers });
         expect(res.status).toBe(200);
         expect(await res.json()).toMatchObject({ success: true, runs: [] });
       }

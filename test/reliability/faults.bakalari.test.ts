@@ -7,7 +7,7 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { FaultRule } from "../../dev/fake-bakalari/control";
-import { ROSTER_WARNING } from "../../src/bakalari/roster";
+import { ROSTER_WARNING } from "../../src/codes";
 import { bakalariSourceFor } from "../../src/bakalari/source";
 import { createTokenCache } from "../../src/bakalari/token-cache";
 import { parseConfig, type Bindings } from "../../src/config";

@@ -16,6 +16,7 @@ import { runSync } from "../../src/sync/engine";
 import { useTestDatabase } from "../support/database";
 import { activeView, expectedView, refIntegrity, rowVersions } from "../support/inspect";
 import { makeSchool, rosterOf, type School } from "../support/roster";
+import { ROSTER_WARNING } from "../../src/codes";
 import { engine, expectStatus } from "../support/sync";
 import { testBindings } from "../support/worker";
 import { expectConverged, expectRecordedFailure, expectRecovers, fake, postSync, runRow, TOKEN_KEY } from "./harness";
@@ -143,7 +144,7 @@ describe("the database connection dropped at the end of the apply, through the e
     const before = await rowVersions(db);
     // The record's UPDATE is the only statement that carries the run's warnings.
     const marker = `warning ${crypto.randomUUID()}`;
-    const next = { ...rosterOf(grown), warnings: [{ code: "TEST_MARKER", message: marker }] };
+    const next = { ...rosterOf(grown), warnings: [{ code: ROSTER_WARNING.groupNoLesson, message: marker }] };
     const confirm = await dropOn(marker);
     const failed = expectStatus(await e.run(next), "fail");
     await confirm();

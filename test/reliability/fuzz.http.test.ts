@@ -58,12 +58,12 @@ const segment = fc.oneof(
 );
 
 const path = fc.oneof(
-  { weight: 2, arbitrary: fc.constantFrom("/api/sync/bakalari", "/api/sync/bakalari", "/api/sync/run-records") },
+  { weight: 2, arbitrary: fc.constantFrom("/api/sync/bakalari", "/api/sync/bakalari", "/api/sync/runs") },
   fc.constantFrom(
     "/",
     "/health",
     "/api/sync/bakalari",
-    "/api/sync/run-records",
+    "/api/sync/runs",
     `/api/sync/runs/${RUN_ID}`,
     "/api/sync/runs/",
     "/api/sync",

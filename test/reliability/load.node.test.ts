@@ -80,7 +80,7 @@ describe("load against wrangler dev", { timeout: 300_000 }, () => {
 
   it(`answers a burst of ${LOAD.requests} GET /health and ${LOAD.requests} GET /api/sync/runs, ${LOAD.concurrency} at a time, without an error`, async () => {
     const health = await burst(LOAD.requests, LOAD.concurrency, () => get("/health", {}), healthOk);
-    const runs = await burst(LOAD.requests, LOAD.concurrency, () => get("/api/sync/run-records"), listOk);
+    const runs = await burst(LOAD.requests, LOAD.concurrency, () => get("/api/sync/runs"), listOk);
     figures.burst = { health, runs };
     expectClean(health);
     expectClean(runs);
@@ -92,7 +92,7 @@ describe("load against wrangler dev", { timeout: 300_000 }, () => {
 
   it(`keeps the runs list, a run, /health and the dashboard answering with ${RUN_COUNT.toLocaleString("en")} runs recorded`, async () => {
     const [one] = (await db.db.execute(sql`select id::text as id from sync_runs limit 1`)).rows as { id: string }[];
-    const small = { runs: await timed("/api/sync/run-records", listOk) };
+    const small = { runs: await timed("/api/sync/runs", listOk) };
 
     await db.db.execute(insertRuns);
     await db.db.execute(sql`analyze sync_runs`);

@@ -102,7 +102,7 @@ describe("no secret and no personal name in any log line of a faulty day", { tim
 
     // Refused tokens, including one that is nearly right.
     for (const authorization of [`Bearer ${storedToken}x`, `Bearer ${password}`, "Bearer not-a-token"]) {
-      expect((await fetchWorker("/api/sync/run-records", { headers: { authorization } }, env)).status).toBe(401);
+      expect((await fetchWorker("/api/sync/runs", { headers: { authorization } }, env)).status).toBe(401);
     }
     expect(issued.size).toBeGreaterThanOrEqual(4); // at least two logins' pairs were seen
   });

@@ -67,11 +67,11 @@ describe("timing-safe token comparison", () => {
     const env = testBindings({ DATABASE_URL: url });
     const { token } = await createToken(db.db, `request-${crypto.randomUUID()}`, OPERATOR_TOKEN_KEY_BYTES);
     const spy = vi.spyOn(subtle, "timingSafeEqual");
-    const asEnv = await fetchWorker("/api/sync/run-records", { headers: { authorization: `Bearer ${OPERATOR_TOKEN}` } }, env);
+    const asEnv = await fetchWorker("/api/sync/runs", { headers: { authorization: `Bearer ${OPERATOR_TOKEN}` } }, env);
     expect(asEnv.status).toBe(200);
     expect(spy.mock.results.map((r) => r.value)).toEqual([true]);
     spy.mockClear();
-    const asStored = await fetchWorker("/api/sync/run-records", { headers: { authorization: `Bearer ${token}` } }, env);
+    const asStored = await fetchWorker("/api/sync/runs", { headers: { authorization: `Bearer ${token}` } }, env);
     expect(asStored.status).toBe(200);
     expect(spy.mock.results.map((r) => r.value)).toEqual([false, true]);
   });

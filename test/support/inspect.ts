@@ -2,7 +2,7 @@
 import { sql } from "drizzle-orm";
 import type { Roster } from "../../src/bakalari/roster";
 import type { Database } from "../../src/db/client";
-import { enrollmentExternalId } from "../../src/sync/plan";
+import { enrollmentKey } from "../../src/bakalari/roster";
 
 export type ActiveView = {
   classes: Map<string, string>; // external id -> "name|abbrev"
@@ -48,7 +48,7 @@ export function expectedView(roster: Roster): ActiveView {
       ...roster.students.map((s) => [s.id, `student|${shown(s.name, s.abbrev ?? "")}|${s.classId}`] as const),
     ]),
     enrollments: new Set(
-      [...roster.teachingAssignments, ...roster.studentEnrollments].map((e) => enrollmentExternalId(e.userId, e.subjectId, e.classId)),
+      [...roster.teachingAssignments, ...roster.studentEnrollments].map((e) => enrollmentKey(e)),
     ),
   };
 }

@@ -6,7 +6,7 @@
 import { sql } from "drizzle-orm";
 import { beforeEach, describe, expect, inject, it } from "vitest";
 import { fakeControl } from "../../dev/fake-bakalari/control";
-import { ROSTER_WARNING } from "../../src/bakalari/roster";
+import { ROSTER_WARNING } from "../../src/codes";
 import { bakalariSourceFor } from "../../src/bakalari/source";
 import { parseConfig, type Bindings } from "../../src/config";
 import { runSync, type SyncOutcome } from "../../src/sync/engine";

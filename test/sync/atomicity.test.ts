@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, inject, it } from "vitest";
 import type { Database } from "../../src/db/client";
-import { enrollmentExternalId } from "../../src/sync/plan";
+import { enrollmentKey } from "../../src/bakalari/roster";
 import { useTestDatabase } from "../support/database";
 import { activeView, expectedView, refIntegrity, rowVersions } from "../support/inspect";
 import { makeSchool, rosterOf, type School } from "../support/roster";
@@ -46,7 +46,7 @@ describe("atomic runs", () => {
       expectStatus(await e.run(rosterOf(school)), "ok");
       const next = grown(school);
       // A stray ref that claims one of the new enrollments: its insert (the last write) collides.
-      const stray = enrollmentExternalId("U-new-3", next.subjects[4]!.id, "C-new");
+      const stray = enrollmentKey({ userId: "U-new-3", subjectId: next.subjects[4]!.id, classId: "C-new" });
       await db.db.execute(
         sql`insert into external_refs (type, external_id, internal_id, content_hash) values ('enrollment', ${stray}, ${crypto.randomUUID()}, 'x')`,
       );

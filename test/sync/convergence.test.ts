@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Database } from "../../src/db/client";
-import { ENTITY_TYPES, plan, rowsToWrite, type EntityType } from "../../src/sync/plan";
+import { ENTITY_TYPES, planSync, rowsToWrite, type EntityType } from "../../src/sync/plan";
 import { loadCurrentState } from "../../src/sync/state";
 import { connect, createTestDatabase } from "../support/database";
 import { activeView, expectedView, refIntegrity } from "../support/inspect";
@@ -42,7 +42,7 @@ describe("convergence over random schools and random changes", () => {
         for (const school of schools) {
           const roster = rosterOf(school);
           const before = await versions(db);
-          const planned = rowsToWrite(plan(roster, await loadCurrentState(db.db)));
+          const planned = rowsToWrite(planSync(roster, await loadCurrentState(db.db)));
           // Random changes are large; force applies what the guard would hold.
           const run = expectStatus(await e.run(roster, { force: true }), "ok");
           expect(run.rowsWritten).toBe(planned);

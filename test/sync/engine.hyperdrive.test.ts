@@ -46,7 +46,7 @@ describe("the Worker with a HYPERDRIVE binding and no DATABASE_URL", () => {
     expect(sync.status).toBe(200);
     const run = (await sync.json()) as { runId: string; statements: number };
     expect(run.statements).toBeGreaterThan(0);
-    const listed = (await (await fetchWorker("/api/sync/run-records", { headers: auth }, env)).json()) as { runs: { runId: string }[] };
+    const listed = (await (await fetchWorker("/api/sync/runs", { headers: auth }, env)).json()) as { runs: { runId: string }[] };
     expect(listed.runs.map((r) => r.runId)).toEqual([run.runId]);
     const health = await fetchWorker("/health", undefined, env);
     expect(health.status).toBe(200);

@@ -15,10 +15,11 @@ import {
   MAX_MESSAGE_CHARS,
   toStored,
   warningFields,
+  type Issue,
 } from "../../src/sync/issues";
 
 const bytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value)).length;
-const invalid = (i: number, id = `T${i}`) => ({
+const invalid = (i: number, id = `T${i}`): Issue => ({
   code: "BAKALARI_RECORD_INVALID",
   message: `GET /api/3/timetable/permanent: dropped Teachers[${i}] (id ${JSON.stringify(id)}): invalid_type at Abbrev`,
   externalId: id,
@@ -26,14 +27,14 @@ const invalid = (i: number, id = `T${i}`) => ({
 
 describe("bounded warnings", () => {
   it("keeps a short list whole, in order, with its counts", () => {
-    const all = [invalid(1), { code: "CLASSES_EXEMPT", message: "2 classes" }, invalid(2)];
+    const all: Issue[] = [invalid(1), { code: "CLASSES_EXEMPT", message: "2 classes" }, invalid(2)];
     expect(boundIssues(all)).toEqual({ kept: all, count: 3, counts: { BAKALARI_RECORD_INVALID: 2, CLASSES_EXEMPT: 1 } });
     expect(toStored("warnings", all)).toEqual(all);
     expect(fromStored("warnings", toStored("warnings", all))).toEqual(boundIssues(all));
   });
 
   it("keeps at most 200 of 60,000, the first of every code among them, and counts every one", () => {
-    const all = [
+    const all: Issue[] = [
       { code: "BAKALARI_TOKEN_NOT_CACHED", message: "not cached" },
       ...Array.from({ length: 60_000 }, (_, i) => invalid(i)),
       { code: "CLASSES_EXEMPT", message: "3 classes exempt" },
@@ -80,7 +81,7 @@ describe("bounded warnings", () => {
 
   it("never cuts a message inside a surrogate pair", () => {
     const message = "a".repeat(MAX_MESSAGE_CHARS - 2) + "😀".repeat(10);
-    const [kept] = boundIssues([{ code: "X", message }]).kept;
+    const [kept] = boundIssues([{ code: "CLASSES_EXEMPT", message }]).kept;
     expect(kept!.message).toBe(`${"a".repeat(MAX_MESSAGE_CHARS - 2)}…`);
     expect(kept!.message).not.toMatch(/\p{Cs}/u); // no lone surrogate
   });

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { holdReasons, HOLD_FLOOR } from "../../src/sync/guard";
 import { contentHash } from "../../src/sync/hash";
 import { uuidFactory } from "../../src/sync/ids";
-import { plan, type CurrentState } from "../../src/sync/plan";
+import { planSync, type CurrentState, type Plan } from "../../src/sync/plan";
 import type { Roster, RosterScope } from "../../src/bakalari/roster";
 import { makeSchool, rosterOf, type School } from "../support/roster";
 
@@ -12,7 +12,7 @@ let n = 0;
 const newId = () => `00000000-0000-4000-8000-${String((n += 1)).padStart(12, "0")}`;
 
 /** The state a database holds after applying a plan to an empty one. */
-function stateAfter(p: ReturnType<typeof plan>): CurrentState {
+function stateAfter(p: Plan): CurrentState {
   const row = (r: { id: string; externalId: string; contentHash: string }) => ({
     externalId: r.externalId,
     internalId: r.id,
@@ -35,7 +35,7 @@ function stateAfter(p: ReturnType<typeof plan>): CurrentState {
 describe("plan", () => {
   it("creates everything on an empty state, linking new rows by their new ids", () => {
     const roster = rosterOf(makeSchool({ classes: 2, studentsPerClass: 3, subjects: 2, teachers: 2 }));
-    const p = plan(roster, empty, { newId });
+    const p = planSync(roster, empty, { newId });
     expect(p.counts.classes).toEqual({ created: 2, updated: 0, unchanged: 0, deactivated: 0, reactivated: 0 });
     expect(p.counts.users.created).toBe(2 + 6);
     const classIds = new Set(p.classes.create.map((c) => c.id));
@@ -46,13 +46,13 @@ describe("plan", () => {
 
   it("plans nothing for the same snapshot again", () => {
     const roster = rosterOf(makeSchool());
-    const p = plan(roster, stateAfter(plan(roster, empty, { newId })), { newId });
+    const p = planSync(roster, stateAfter(planSync(roster, empty, { newId })), { newId });
     for (const c of Object.values(p.counts)) expect(c).toMatchObject({ created: 0, updated: 0, deactivated: 0, reactivated: 0 });
   });
 
   it("shows the abbreviation where Bakaláři gives an empty name", () => {
     const school = makeSchool();
-    const p = plan(rosterOf(school), empty, { newId });
+    const p = planSync(rosterOf(school), empty, { newId });
     const s0 = p.subjects.create.find((s) => s.externalId === "S0")!;
     expect(school.subjects[0]!.name).toBe("");
     expect(s0.fields.name).toBe("P0");
@@ -63,7 +63,7 @@ describe("plan", () => {
     const roster = rosterOf(school);
     roster.students.push({ id: school.teachers[0]!.id, name: "X", classId: school.classes[0]!.id });
     roster.studentEnrollments.push({ userId: "nobody", subjectId: "S0", classId: school.classes[0]!.id });
-    const p = plan(roster, empty, { newId });
+    const p = planSync(roster, empty, { newId });
     expect(p.warnings).toContainEqual(expect.objectContaining({ code: "USER_ID_CONFLICT", externalId: school.teachers[0]!.id }));
     expect(p.warnings).toContainEqual(expect.objectContaining({ code: "ENROLLMENT_REFERENCE_UNKNOWN" }));
     expect(p.users.create.filter((u) => u.externalId === school.teachers[0]!.id)).toHaveLength(1);
@@ -73,7 +73,7 @@ describe("plan", () => {
 describe("records dropped by validation", () => {
   it("leaves the row of a dropped student, teacher or subject as it is, with its enrollments", () => {
     const school = makeSchool({ classes: 2, studentsPerClass: 4, subjects: 2, teachers: 2 });
-    const state = stateAfter(plan(rosterOf(school), empty, { newId }));
+    const state = stateAfter(planSync(rosterOf(school), empty, { newId }));
     const student = school.students[0]!;
     const teacher = school.teachers[1]!;
     const subject = school.subjects[1]!;
@@ -92,12 +92,12 @@ describe("records dropped by validation", () => {
       { entity: "teacher", externalId: teacher.id },
       { entity: "subject", externalId: subject.id },
     ];
-    const p = plan({ ...roster, scope: { ...roster.scope, dropped } }, state, { newId });
+    const p = planSync({ ...roster, scope: { ...roster.scope, dropped } }, state, { newId });
     for (const c of Object.values(p.counts)) expect(c.deactivated).toBe(0);
 
     // Without them in the scope the same snapshot deactivates them: warnings alone change nothing.
     const warned = roster.warnings.concat(dropped.map((d) => ({ code: "BAKALARI_RECORD_INVALID", message: "x", ...d })));
-    const bare = plan({ ...roster, warnings: warned }, state, { newId });
+    const bare = planSync({ ...roster, warnings: warned }, state, { newId });
     expect(bare.counts.users.deactivated).toBe(2);
     expect(bare.counts.subjects.deactivated).toBe(1);
     expect(bare.counts.enrollments.deactivated).toBeGreaterThan(0);
@@ -105,7 +105,7 @@ describe("records dropped by validation", () => {
 
   it("leaves the row of a dropped class as it is", () => {
     const school = makeSchool({ classes: 2, studentsPerClass: 2 });
-    const state = stateAfter(plan(rosterOf(school), empty, { newId }));
+    const state = stateAfter(planSync(rosterOf(school), empty, { newId }));
     const gone = school.classes[1]!;
     const roster = rosterOf({
       ...school,
@@ -113,18 +113,18 @@ describe("records dropped by validation", () => {
       students: school.students.filter((s) => s.classId !== gone.id),
       teaching: school.teaching.filter((t) => t.classId !== gone.id),
     });
-    const p = plan({ ...roster, scope: { ...roster.scope, dropped: [{ entity: "class", externalId: gone.id }] } }, state, { newId });
+    const p = planSync({ ...roster, scope: { ...roster.scope, dropped: [{ entity: "class", externalId: gone.id }] } }, state, { newId });
     expect(p.counts.classes.deactivated).toBe(0);
-    expect(plan(roster, state, { newId }).counts.classes.deactivated).toBe(1);
+    expect(planSync(roster, state, { newId }).counts.classes.deactivated).toBe(1);
   });
 
   it("deactivates no student when no class was seen whole (as after a dropped group record)", () => {
     const school = makeSchool({ classes: 2, studentsPerClass: 4 });
-    const state = stateAfter(plan(rosterOf(school), empty, { newId }));
+    const state = stateAfter(planSync(rosterOf(school), empty, { newId }));
     const roster = rosterOf({ ...school, students: school.students.slice(1) });
     // The source makes every class exempt when a group record was dropped: its class is unknown.
     const scope: RosterScope = { ...roster.scope, studentsComplete: [], subjectsComplete: [], dropped: [{ entity: "group" }] };
-    const p = plan({ ...roster, scope }, state, { newId });
+    const p = planSync({ ...roster, scope }, state, { newId });
     expect(p.counts.users.deactivated).toBe(0);
     expect(p.counts.enrollments.deactivated).toBe(0);
     expect(p.warnings).toContainEqual(expect.objectContaining({ code: "CLASSES_EXEMPT", message: expect.stringMatching(/^2 class/) }));
@@ -133,14 +133,14 @@ describe("records dropped by validation", () => {
 
 describe("what the source saw whole (roster.scope)", () => {
   /** The external ids of the rows a plan deactivates (the plan names them by internal id). */
-  const deactivated = (state: CurrentState, p: ReturnType<typeof plan>, type: "users" | "enrollments") => {
+  const deactivated = (state: CurrentState, p: Plan, type: "users" | "enrollments") => {
     const externalOf = new Map(state[type].map((r) => [r.internalId, r.externalId]));
     return p[type].deactivate.map((id) => externalOf.get(id)!);
   };
 
   it("with catalogComplete false deactivates no class, subject, teacher or teaching assignment the snapshot lacks", () => {
     const school = makeSchool({ classes: 3, studentsPerClass: 2, subjects: 3, teachers: 3 });
-    const state = stateAfter(plan(rosterOf(school), empty, { newId }));
+    const state = stateAfter(planSync(rosterOf(school), empty, { newId }));
     const goneClass = school.classes[2]!;
     const goneSubject = school.subjects[2]!;
     const goneTeacher = school.teachers[2]!;
@@ -157,7 +157,7 @@ describe("what the source saw whole (roster.scope)", () => {
     const roster = rosterOf(smaller);
 
     // A whole-school snapshot deactivates them.
-    const whole = plan(roster, state, { newId });
+    const whole = planSync(roster, state, { newId });
     expect(whole.counts.classes.deactivated).toBe(1);
     expect(whole.counts.subjects.deactivated).toBe(1);
     expect(deactivated(state, whole, "users")).toContain(goneTeacher.id);
@@ -165,13 +165,13 @@ describe("what the source saw whole (roster.scope)", () => {
 
     // The same snapshot from a timetable that is not the whole school deactivates nothing of
     // the catalog; the pupils, all still in their read groups, keep their enrollments too.
-    const partial = plan({ ...roster, scope: { ...roster.scope, catalogComplete: false, subjectsComplete: [] } }, state, { newId });
+    const partial = planSync({ ...roster, scope: { ...roster.scope, catalogComplete: false, subjectsComplete: [] } }, state, { newId });
     for (const [type, c] of Object.entries(partial.counts)) expect({ type, deactivated: c.deactivated }).toEqual({ type, deactivated: 0 });
   });
 
   it("takes the pupils of a class gone from a whole catalog as gone with it, unless the catalog is partial or the class was dropped", () => {
     const school = makeSchool({ classes: 2, studentsPerClass: 2, subjects: 2 });
-    const state = stateAfter(plan(rosterOf(school), empty, { newId }));
+    const state = stateAfter(planSync(rosterOf(school), empty, { newId }));
     const gone = school.classes[1]!;
     const [mover, leaver] = school.students.filter((s) => s.classId === gone.id);
     // The class leaves the school; one pupil moves to the other class, the other leaves too.
@@ -181,7 +181,7 @@ describe("what the source saw whole (roster.scope)", () => {
       students: school.students.filter((s) => s !== leaver).map((s) => (s === mover ? { ...s, classId: school.classes[0]!.id } : s)),
       teaching: school.teaching.filter((t) => t.classId !== gone.id),
     });
-    const whole = plan(next, state, { newId });
+    const whole = planSync(next, state, { newId });
     expect(whole.counts.classes.deactivated).toBe(1);
     expect(deactivated(state, whole, "users")).toEqual([leaver!.id]);
     expect(whole.counts.users.updated).toBe(1);
@@ -191,25 +191,25 @@ describe("what the source saw whole (roster.scope)", () => {
     const teachers = new Set(school.teachers.map((t) => t.id));
     expect(new Set(ended.map((e) => e.split("|")[0]).filter((id) => !teachers.has(id!)))).toEqual(new Set([mover!.id, leaver!.id]));
 
-    const partial = plan({ ...next, scope: { ...next.scope, catalogComplete: false, subjectsComplete: [] } }, state, { newId });
+    const partial = planSync({ ...next, scope: { ...next.scope, catalogComplete: false, subjectsComplete: [] } }, state, { newId });
     expect(partial.counts.classes.deactivated).toBe(0);
     expect(partial.counts.users.deactivated).toBe(0);
     expect(deactivated(state, partial, "enrollments").every((e) => e.startsWith(`${mover!.id}|`))).toBe(true);
 
-    const dropped = plan({ ...next, scope: { ...next.scope, dropped: [{ entity: "class", externalId: gone.id }] } }, state, { newId });
+    const dropped = planSync({ ...next, scope: { ...next.scope, dropped: [{ entity: "class", externalId: gone.id }] } }, state, { newId });
     expect(dropped.counts.classes.deactivated).toBe(0);
     expect(dropped.counts.users.deactivated).toBe(0);
   });
 
   it("keeps a student whose class is not in studentsComplete, and deactivates one whose class is", () => {
     const school = makeSchool({ classes: 2, studentsPerClass: 3 });
-    const state = stateAfter(plan(rosterOf(school), empty, { newId }));
+    const state = stateAfter(planSync(rosterOf(school), empty, { newId }));
     const [first, second] = school.classes;
     const leftFirst = school.students.find((s) => s.classId === first!.id)!;
     const leftSecond = school.students.find((s) => s.classId === second!.id)!;
     const roster = rosterOf({ ...school, students: school.students.filter((s) => s !== leftFirst && s !== leftSecond) });
     const scope: RosterScope = { ...roster.scope, studentsComplete: [second!.id], subjectsComplete: [second!.id] };
-    const p = plan({ ...roster, scope }, state, { newId });
+    const p = planSync({ ...roster, scope }, state, { newId });
     expect(deactivated(state, p, "users")).toEqual([leftSecond.id]);
     const ended = deactivated(state, p, "enrollments");
     expect(ended.length).toBeGreaterThan(0);
@@ -218,7 +218,7 @@ describe("what the source saw whole (roster.scope)", () => {
 
   it("in a class whose students but not subjects were seen whole, keeps a staying pupil's unseen enrollments and ends those of a pupil who left", () => {
     const school = makeSchool({ classes: 2, studentsPerClass: 3, subjects: 3 });
-    const state = stateAfter(plan(rosterOf(school), empty, { newId }));
+    const state = stateAfter(planSync(rosterOf(school), empty, { newId }));
     const [k, other] = school.classes;
     const [stays, moves] = school.students.filter((s) => s.classId === k!.id);
     // `moves` goes to the other class; `stays` is still in k's read group, but the snapshot lacks one of their subjects.
@@ -227,7 +227,7 @@ describe("what the source saw whole (roster.scope)", () => {
     roster.studentEnrollments = roster.studentEnrollments.filter((e) => e !== unseen);
     const scope: RosterScope = { ...roster.scope, catalogComplete: false, studentsComplete: [k!.id, other!.id], subjectsComplete: [] };
 
-    const p = plan({ ...roster, scope }, state, { newId });
+    const p = planSync({ ...roster, scope }, state, { newId });
     const ended = deactivated(state, p, "enrollments");
     expect(ended).not.toContain(`${stays!.id}|${unseen.subjectId}|${unseen.classId}`);
     expect(ended.sort()).toEqual(
@@ -239,7 +239,7 @@ describe("what the source saw whole (roster.scope)", () => {
     expect(p.counts.users).toMatchObject({ updated: 1, deactivated: 0 });
 
     // With the class's subjects seen whole, the staying pupil's unseen enrollment has ended too.
-    const whole = plan({ ...roster, scope: { ...scope, catalogComplete: true, subjectsComplete: [k!.id, other!.id] } }, state, { newId });
+    const whole = planSync({ ...roster, scope: { ...scope, catalogComplete: true, subjectsComplete: [k!.id, other!.id] } }, state, { newId });
     expect(deactivated(state, whole, "enrollments")).toContain(`${stays!.id}|${unseen.subjectId}|${unseen.classId}`);
   });
 });
@@ -249,8 +249,8 @@ describe("guard", () => {
 
   it(`holds more than the ratio and more than ${HOLD_FLOOR} rows, and only then`, () => {
     const school = makeSchool({ classes: 2, studentsPerClass: 50 });
-    const state = stateAfter(plan(rosterOf(school), empty, { newId }));
-    const drop = (k: number) => plan(rosterOf({ ...school, students: school.students.slice(k) }), state, { newId });
+    const state = stateAfter(planSync(rosterOf(school), empty, { newId }));
+    const drop = (k: number) => planSync(rosterOf({ ...school, students: school.students.slice(k) }), state, { newId });
     // 11 of 106 users is 10.4 %: over both the ratio and the floor.
     expect(holdReasons(drop(11), limits)).toContainEqual(expect.objectContaining({ type: "users", kind: "deactivate", count: 11 }));
     // 10 rows is not more than the floor, whatever the ratio.
