@@ -7,19 +7,14 @@ import { neonConfig, Pool } from "@neondatabase/serverless";
 import { drizzle } from "drizzle-orm/neon-serverless";
 import ws from "ws";
 import { isLoopbackHost, parseUrl } from "../src/config";
-import type { Db } from "../src/db/client";
+import { throughLocalProxy, type Db } from "../src/db/client";
 import * as schema from "../src/db/schema";
 import { startWsProxy } from "../dev/ws-proxy";
 
 /** Points the Neon driver (in Node) at a local proxy, or at Neon itself when proxy is null. */
 export function configureNodeDriver(proxy: string | null): void {
   neonConfig.webSocketConstructor = ws;
-  if (proxy) {
-    neonConfig.wsProxy = (host, port) => `${proxy}/v1?address=${host}:${port}`;
-    neonConfig.useSecureWebSocket = false;
-    neonConfig.pipelineTLS = false;
-    neonConfig.pipelineConnect = false;
-  }
+  if (proxy) throughLocalProxy(proxy);
 }
 
 /** Reads DATABASE_URL or exits with a message that names the variable, never its value. */

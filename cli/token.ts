@@ -4,6 +4,7 @@
  * and prints it once; only its SHA-256 hash is stored.
  */
 import path from "node:path";
+import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { ConfigError, parseOperatorTokenKey } from "../src/config";
 import { createToken, listTokens, revokeToken } from "../src/operators/tokens";
@@ -22,12 +23,24 @@ export type TokenEnv = {
   operatorTokenKey: string | undefined;
 };
 
+/** The command and its name, or null when the arguments are not one of the usage's forms. */
+function parseCommand(args: string[]): { command: string; name: string | undefined } | null {
+  try {
+    const { positionals } = parseArgs({ args, options: {}, strict: true, allowPositionals: true });
+    const [command, name, ...rest] = positionals;
+    return command && rest.length === 0 ? { command, name } : null;
+  } catch {
+    return null; // an option: none is known
+  }
+}
+
 export async function tokenCommand(args: string[], env: TokenEnv, out: (line: string) => void): Promise<number> {
-  const [command, name, ...rest] = args;
-  if (rest.length > 0 || !command) {
+  const parsed = parseCommand(args);
+  if (!parsed) {
     out(USAGE);
     return 2;
   }
+  const { command, name } = parsed;
   if ((command === "create" || command === "revoke") && (!name || !NAME.test(name))) {
     out(USAGE);
     return 2;

@@ -13,6 +13,7 @@
  * printed with control and format characters escaped, so it cannot drive the terminal.
  */
 import path from "node:path";
+import { parseArgs as parseCommandLine } from "node:util";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { BEARER_TOKEN, isLoopbackHost, parseUrl } from "../src/config";
@@ -59,20 +60,20 @@ const errorSchema = z.object({
 
 export type TriggerArgs = { url: string; dryRun: boolean; force: boolean };
 
+const OPTIONS = { url: { type: "string" }, "dry-run": { type: "boolean" }, force: { type: "boolean" } } as const;
+
+/** The arguments, or what is wrong with them. */
 export function parseArgs(argv: string[]): TriggerArgs | string {
-  let url: string | undefined;
-  let dryRun = false;
-  let force = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === "--url") url = argv[++i];
-    else if (arg.startsWith("--url=")) url = arg.slice(6);
-    else if (arg === "--dry-run") dryRun = true;
-    else if (arg === "--force") force = true;
-    else if (arg === "--token" || arg.startsWith("--token=")) return "the token is read from OPERATOR_TOKEN, never from a flag";
-    else return `unknown argument ${arg}`;
+  // Not strict, so that every wrong argument gets a message of ours rather than a stack trace.
+  const { values, tokens } = parseCommandLine({ args: argv, options: OPTIONS, strict: false, allowPositionals: true, tokens: true });
+  for (const t of tokens) {
+    if (t.kind === "option" && t.name === "token") return "the token is read from OPERATOR_TOKEN, never from a flag";
+    if (t.kind === "positional") return `unknown argument ${t.value}`;
+    if (t.kind === "option" && !Object.hasOwn(OPTIONS, t.name)) return `unknown argument ${t.rawName}`;
+    if (t.kind === "option" && t.name !== "url" && t.value !== undefined) return `${t.rawName} takes no value`;
   }
-  if (!url) return "--url is required";
+  const { url, "dry-run": dryRun, force } = values;
+  if (typeof url !== "string" || url === "") return "--url is required";
   const parsed = parseUrl(url);
   if (!parsed || !/^https?:$/.test(parsed.protocol)) return "--url must be an http(s) URL";
   if (parsed.protocol === "http:" && !isLoopbackHost(parsed.hostname)) return "--url must use https (the token must not travel in clear)";
@@ -82,7 +83,7 @@ export function parseArgs(argv: string[]): TriggerArgs | string {
   }
   if (url.includes("?") || url.includes("#"))
     return "--url must not carry a query or a fragment: give the Worker's base URL, such as https://worker.example.workers.dev";
-  return { url: `${parsed.origin}${parsed.pathname}`.replace(/\/+$/, ""), dryRun, force };
+  return { url: `${parsed.origin}${parsed.pathname}`.replace(/\/+$/, ""), dryRun: dryRun === true, force: force === true };
 }
 
 /** Why a token cannot be sent as a Bearer token (RFC 6750 b64token), or null when it can. Never quotes the token. */

@@ -17,6 +17,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import net from "node:net";
 import { WebSocketServer, type WebSocket } from "ws";
+import { isLoopbackHost } from "../src/config";
 
 export type WsProxy = {
   port: number;
@@ -56,13 +57,6 @@ export function statementCounter(onStatement: () => void): (chunk: Buffer) => vo
       pending = pending.subarray(1 + length);
     }
   };
-}
-
-export function isLoopbackTarget(host: string): boolean {
-  const h = host.toLowerCase().replace(/^\[|\]$/g, "");
-  if (h === "localhost" || h === "::1") return true;
-  const m = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(h);
-  return m !== null && m.slice(1).every((part) => Number(part) <= 255);
 }
 
 /** Parses `host:port` (IPv6 in brackets) from the address query parameter. */
@@ -126,7 +120,7 @@ export async function startWsProxy(options: { port?: number; host?: string } = {
       socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
     if (url.pathname !== "/v1" || !target) return refuse(400, "Bad Request");
-    if (!isLoopbackTarget(target.host)) return refuse(403, "Forbidden");
+    if (!isLoopbackHost(target.host)) return refuse(403, "Forbidden");
     wss.handleUpgrade(req, socket, head, (ws) => pipe(ws, target));
   });
 

@@ -9,30 +9,6 @@ import { z } from "zod";
  */
 export type Bindings = Partial<Env> & { HYPERDRIVE?: Hyperdrive };
 
-export type Config = {
-  /** DATABASE_URL; null only when a HYPERDRIVE binding is there instead. */
-  databaseUrl: string | null;
-  /** The HYPERDRIVE binding's connection: the Worker then uses node-postgres through it, else Neon's driver. */
-  hyperdrive: { connectionString: string; database: string } | null;
-  bakalariUrl: string;
-  bakalariUsername: string;
-  bakalariPassword: string;
-  /** Raw AES-256 key bytes, or null when BAKALARI_TOKEN_KEY is unset (token pair then not cached). */
-  tokenKey: Uint8Array | null;
-  operatorToken: string | null;
-  /** Raw HMAC-SHA256 key that signs stored operator tokens; null when OPERATOR_TOKEN_KEY is unset (only OPERATOR_TOKEN works then). */
-  operatorTokenKey: Uint8Array | null;
-  neonWsProxy: string | null;
-  maxDeleteRatio: number;
-  maxUpdateRatio: number;
-  /** auto: read the school's public timetable when it serves one; off: never. */
-  publicTimetable: "auto" | "off";
-  /** A cron tick re-reads the rosters read longest ago, so that each is re-read at least once every this many ticks. */
-  rosterRotation: number;
-  /** A cron tick re-reads the public timetable when its last read is older than this. */
-  publicTimetableMaxAgeHours: number;
-};
-
 /** A configuration problem. The message names the variable, never its value. */
 export class ConfigError extends Error {
   readonly code = "CONFIG_INVALID";
@@ -45,10 +21,12 @@ export class ConfigError extends Error {
 /** The characters of a Bearer token (RFC 6750 b64token), as the Authorization header's parser accepts them. */
 export const BEARER_TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 
-const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
-
+/** localhost, ::1 (bracketed or not) or 127.0.0.0/8: the one loopback rule of the Worker, the CLIs and the dev servers. */
 export function isLoopbackHost(host: string): boolean {
-  return LOOPBACK_HOSTS.has(host.toLowerCase()) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+  const h = host.toLowerCase().replace(/^\[|\]$/g, "");
+  if (h === "localhost" || h === "::1") return true;
+  const m = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(h);
+  return m !== null && m.slice(1).every((part) => Number(part) <= 255);
 }
 
 export function parseUrl(text: string): URL | null {
@@ -93,6 +71,7 @@ const ratio = (fallback: number) =>
       }),
   );
 
+/** The one definition of the configuration: every variable, its rule, and what a run reads of it. */
 const schema = z
   .object({
     // Required unless HYPERDRIVE is bound (checked below).
@@ -162,7 +141,30 @@ const schema = z
     path: ["DATABASE_URL"],
     message: "is missing (a postgres:// connection string, or a HYPERDRIVE binding)",
     when: () => true, // reported beside the other problems, not only once they are fixed
-  });
+  })
+  .transform((c) => ({
+    /** DATABASE_URL; null only when a HYPERDRIVE binding is there instead. */
+    databaseUrl: c.DATABASE_URL ?? null,
+    /** The HYPERDRIVE binding's connection: the Worker then uses node-postgres through it, else Neon's driver. */
+    hyperdrive: c.HYPERDRIVE ?? null,
+    bakalariUrl: c.BAKALARI_URL.replace(/\/+$/, ""),
+    bakalariUsername: c.BAKALARI_USERNAME,
+    bakalariPassword: c.BAKALARI_PASSWORD,
+    /** Raw AES-256 key bytes, or null when BAKALARI_TOKEN_KEY is unset (token pair then not cached). */
+    tokenKey: c.BAKALARI_TOKEN_KEY,
+    operatorToken: c.OPERATOR_TOKEN ?? null,
+    /** Raw HMAC-SHA256 key that signs stored operator tokens; null when OPERATOR_TOKEN_KEY is unset (only OPERATOR_TOKEN works then). */
+    operatorTokenKey: c.OPERATOR_TOKEN_KEY,
+    neonWsProxy: c.NEON_WS_PROXY ?? null,
+    maxDeleteRatio: c.SYNC_MAX_DELETE_RATIO,
+    maxUpdateRatio: c.SYNC_MAX_UPDATE_RATIO,
+    /** auto: read the school's public timetable when it serves one; off: never. */
+    publicTimetable: c.BAKALARI_PUBLIC_TIMETABLE,
+    /** A cron tick re-reads the rosters read longest ago, so that each is re-read at least once every this many ticks. */
+    rosterRotation: c.SYNC_ROSTER_ROTATION,
+    /** A cron tick re-reads the public timetable when its last read is older than this. */
+    publicTimetableMaxAgeHours: c.SYNC_PUBLIC_TIMETABLE_MAX_AGE_HOURS,
+  }));
 
 function decodeBase64(text: string): Uint8Array | null {
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text)) return null;
@@ -181,6 +183,9 @@ export function parseOperatorTokenKey(value: string | undefined): Uint8Array | n
   return parsed.data;
 }
 
+/** The configuration a run uses, as the schema makes it. */
+export type Config = z.output<typeof schema>;
+
 /** Parses the bindings once per invocation. Throws ConfigError naming each bad variable. */
 export function parseConfig(env: Bindings): Config {
   const parsed = schema.safeParse({ ...env });
@@ -188,21 +193,5 @@ export function parseConfig(env: Bindings): Config {
     const problems = parsed.error.issues.map((issue) => `${String(issue.path[0] ?? "config")} ${issue.message}`);
     throw new ConfigError([...new Set(problems)]);
   }
-  const c = parsed.data;
-  return {
-    databaseUrl: c.DATABASE_URL ?? null,
-    hyperdrive: c.HYPERDRIVE ?? null,
-    bakalariUrl: c.BAKALARI_URL.replace(/\/+$/, ""),
-    bakalariUsername: c.BAKALARI_USERNAME,
-    bakalariPassword: c.BAKALARI_PASSWORD,
-    tokenKey: c.BAKALARI_TOKEN_KEY,
-    operatorToken: c.OPERATOR_TOKEN ?? null,
-    operatorTokenKey: c.OPERATOR_TOKEN_KEY,
-    neonWsProxy: c.NEON_WS_PROXY ?? null,
-    maxDeleteRatio: c.SYNC_MAX_DELETE_RATIO,
-    maxUpdateRatio: c.SYNC_MAX_UPDATE_RATIO,
-    publicTimetable: c.BAKALARI_PUBLIC_TIMETABLE,
-    rosterRotation: c.SYNC_ROSTER_ROTATION,
-    publicTimetableMaxAgeHours: c.SYNC_PUBLIC_TIMETABLE_MAX_AGE_HOURS,
-  };
+  return parsed.data;
 }

@@ -7,6 +7,7 @@ import type { AddressInfo } from "node:net";
 import { createAdaptorServer, type HttpBindings } from "@hono/node-server";
 import { Hono, type Context } from "hono";
 import { z } from "zod";
+import { isLoopbackHost } from "../../src/config";
 import { DEFAULT_PASSWORD, DEFAULT_USERNAME, DENIED, OAuthServer } from "./auth";
 import { parseQueryDate } from "./calendar";
 import { applyChange, ChangeError } from "./changes";
@@ -278,13 +279,9 @@ export function createFakeApp(state: FakeState): Hono<Env> {
   return app;
 }
 
-function isLoopback(host: string): boolean {
-  return host === "localhost" || host === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
-}
-
 export async function startFakeBakalari(options: FakeBakalariOptions = {}): Promise<FakeBakalari> {
   const host = options.host ?? "127.0.0.1";
-  if (!isLoopback(host)) throw new Error(`the fake Bakaláři listens on loopback addresses only, not ${host}`);
+  if (!isLoopbackHost(host)) throw new Error(`the fake Bakaláři listens on loopback addresses only, not ${host}`);
   const state = new FakeState(options);
   const app = createFakeApp(state);
   const server = createAdaptorServer({ fetch: app.fetch });

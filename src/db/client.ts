@@ -86,15 +86,19 @@ function throughHyperdrive(connectionString: string, logger: Logger): { db: Db; 
 function throughNeon(options: DatabaseOptions, logger: Logger): { db: Db; pool: Pool } {
   if (!options.databaseUrl) throw new Error("openDatabase: neither DATABASE_URL nor a HYPERDRIVE binding");
   const pool = new NeonPool({ connectionString: options.databaseUrl, max: MAX_CONNECTIONS, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
-  const proxy = options.neonWsProxy;
-  if (proxy) {
-    // A local Postgres behind the plain ws:// proxy (dev/ws-proxy.ts): no TLS, and no
-    // pipelined password message (a trusting server does not expect one). neonConfig is
-    // global, which is fine: every invocation of one Worker has the same setting.
-    neonConfig.wsProxy = (host, port) => `${proxy}/v1?address=${host}:${port}`;
-    neonConfig.useSecureWebSocket = false;
-    neonConfig.pipelineTLS = false;
-    neonConfig.pipelineConnect = false;
-  }
+  if (options.neonWsProxy) throughLocalProxy(options.neonWsProxy);
   return { db: drizzleNeon(pool, { schema, logger }), pool };
+}
+
+/**
+ * Points Neon's driver at a local Postgres behind the plain ws:// proxy (dev/ws-proxy.ts):
+ * no TLS, and no pipelined password message (a trusting server does not expect one).
+ * neonConfig is global, which is fine: every invocation of one Worker (or one CLI) has the
+ * same setting.
+ */
+export function throughLocalProxy(proxy: string): void {
+  neonConfig.wsProxy = (host, port) => `${proxy}/v1?address=${host}:${port}`;
+  neonConfig.useSecureWebSocket = false;
+  neonConfig.pipelineTLS = false;
+  neonConfig.pipelineConnect = false;
 }

@@ -9,7 +9,7 @@
  *   id, and so are its enrollments' refs (user|subject|class).
  * Pure: the plan carries the re-keys, the applier writes them.
  */
-import { PUBLIC_SUBJECT_PREFIX, publicSubjectId, type RosterSubject } from "../bakalari/roster";
+import { enrollmentKey, PUBLIC_SUBJECT_PREFIX, publicSubjectId, type RosterSubject } from "../bakalari/roster";
 import type { CurrentEnrollment, CurrentRow } from "./plan";
 
 export type Rekey = { type: "subject" | "enrollment"; from: string; to: string };
@@ -65,7 +65,7 @@ export function resolveSubjectKeys(roster: RosterSubject[], subjects: CurrentRow
     const parts = subjectOfEnrollmentRef(e.externalId);
     const to = parts ? moved.get(parts.subject) : undefined;
     if (!parts || to === undefined) return e;
-    const externalId = `${parts.user}|${to}|${parts.cls}`;
+    const externalId = enrollmentKey({ userId: parts.user, subjectId: to, classId: parts.cls });
     rekeys.push({ type: "enrollment", from: e.externalId, to: externalId });
     return { ...e, externalId };
   });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import WebSocket from "ws";
-import { isLoopbackTarget, parseTarget, startWsProxy, type WsProxy } from "../../dev/ws-proxy";
+import { parseTarget, startWsProxy, type WsProxy } from "../../dev/ws-proxy";
+import { isLoopbackHost } from "../../src/config";
 
 /** Opens a WebSocket through the proxy; resolves with the HTTP status it was refused with, or "open". */
 function open(proxy: WsProxy, address: string): Promise<number | "open"> {
@@ -44,11 +45,11 @@ describe("the WebSocket-to-TCP proxy", () => {
   });
 
   it("knows what loopback is", () => {
-    expect(isLoopbackTarget("127.0.0.1")).toBe(true);
-    expect(isLoopbackTarget("127.255.0.9")).toBe(true);
-    expect(isLoopbackTarget("::1")).toBe(true);
-    expect(isLoopbackTarget("127.0.0.256")).toBe(false);
-    expect(isLoopbackTarget("128.0.0.1")).toBe(false);
+    expect(isLoopbackHost("127.0.0.1")).toBe(true);
+    expect(isLoopbackHost("127.255.0.9")).toBe(true);
+    expect(isLoopbackHost("::1")).toBe(true);
+    expect(isLoopbackHost("127.0.0.256")).toBe(false);
+    expect(isLoopbackHost("128.0.0.1")).toBe(false);
     expect(parseTarget("[::1]:5432")).toEqual({ host: "::1", port: 5432 });
   });
 });
