@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { fakeControl, type ExpectedRoster } from "../../dev/fake-bakalari/control";
-import { decodeCharacterReferences, parsePublicPage, type PublicLesson, type PublicOption } from "../../src/bakalari/public-timetable";
+import { decodeCharacterReferences } from "../../src/bakalari/character-references";
+import { parsePublicPage, type PublicLesson, type PublicOption } from "../../src/bakalari/public-timetable";
 
 // ---------------------------------------------------------------------------
 // Pages in the shape of the samples (not copies of them)
