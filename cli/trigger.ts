@@ -136,12 +136,13 @@ export async function trigger(
     out(`trigger: ${res.status} with a body that is not JSON`);
     return 1;
   }
+  const unexpected = () => {
+    out(`trigger: ${res.status} with an answer of an unexpected shape`);
+    return 1;
+  };
   if (res.ok) {
     const ok = okSchema.safeParse(json);
-    if (!ok.success) {
-      out(`trigger: ${res.status} with an answer of an unexpected shape`);
-      return 1;
-    }
+    if (!ok.success) return unexpected();
     const b = ok.data;
     out(
       `${b.status === "dry_run" ? "dry run" : "sync ok"}: run ${displayId(b.runId)} in ${b.durationMs} ms (request ${displayId(b.requestId)})`,
@@ -155,10 +156,7 @@ export async function trigger(
     return 0;
   }
   const err = errorSchema.safeParse(json);
-  if (!err.success) {
-    out(`trigger: ${res.status} with an answer of an unexpected shape`);
-    return 1;
-  }
+  if (!err.success) return unexpected();
   const e = err.data;
   out(
     `trigger: ${res.status} ${displayText(e.code)}: ${displayText(e.message)}${e.requestId ? ` (request ${displayId(e.requestId)})` : ""}`,

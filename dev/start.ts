@@ -10,14 +10,14 @@
  *
  * Ctrl-C (or SIGTERM) stops everything it started.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startFakeBakalari, type FakeBakalari } from "./fake-bakalari/server";
 import { migrateDatabase } from "../cli/migrate";
-import { freePort, startPglite, stopChild, type LocalDatabase } from "./postgres";
+import { startPglite, type LocalDatabase } from "./postgres";
+import { startWorker, type DevWorker } from "./wrangler-dev";
 import { startWsProxy, type WsProxy } from "./ws-proxy";
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -62,22 +62,6 @@ function prefixed(prefix: string, text: string): string {
     .split("\n")
     .map((line, i, lines) => (i === lines.length - 1 && line === "" ? "" : `${prefix}${line}`))
     .join("\n");
-}
-
-function waitForReady(child: ChildProcess, port: number): Promise<void> {
-  // wrangler prints "Ready on http://127.0.0.1:<port>" once the Worker serves.
-  return new Promise((resolve, reject) => {
-    let seen = "";
-    const onData = (chunk: Buffer) => {
-      const text = chunk.toString();
-      process.stdout.write(prefixed("[wrangler] ", text));
-      seen = (seen + text).slice(-4000);
-      if (seen.includes(`Ready on http://127.0.0.1:${port}`)) resolve();
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", (chunk: Buffer) => process.stderr.write(prefixed("[wrangler] ", chunk.toString())));
-    child.once("exit", (code) => reject(new Error(`wrangler dev exited (code ${code}) before it was ready`)));
-  });
 }
 
 type SyncSummary = {
@@ -154,7 +138,6 @@ async function main() {
   const operatorToken =
     process.env.OPERATOR_TOKEN ?? persistent("dev-operator-token", () => `dev-${randomBytes(24).toString("base64url")}`);
   const tokenKey = process.env.BAKALARI_TOKEN_KEY ?? persistent("dev-token-key", () => randomBytes(32).toString("base64"));
-  const envFile = path.join(DATA, "dev.env");
   const vars: Record<string, string> = {
     DATABASE_URL: databaseUrl,
     NEON_WS_PROXY: proxy.url,
@@ -163,71 +146,27 @@ async function main() {
     BAKALARI_PASSWORD: password ?? "",
     BAKALARI_TOKEN_KEY: tokenKey,
     OPERATOR_TOKEN: operatorToken,
+    // Signs stored tokens: `npm run token -- create NAME` with this key makes one that works here.
+    OPERATOR_TOKEN_KEY: process.env.OPERATOR_TOKEN_KEY ?? persistent("dev-operator-token-key", () => randomBytes(32).toString("base64")),
   };
-  writeFileSync(
-    envFile,
-    Object.entries(vars)
-      .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
-      .join("\n") + "\n",
-    { mode: 0o600 },
-  );
-  chmodSync(envFile, 0o600);
-
-  const inspectorPort = await freePort();
   // "log", wrangler's default: the Worker's own console.log lines (the sync_* events) are
   // printed at that level, so "info" would hide exactly what a developer wants to see.
-  const wrangler = spawn(
-    path.join(ROOT, "node_modules", ".bin", "wrangler"),
-    [
-      "dev",
-      "--test-scheduled",
-      "--ip",
-      "127.0.0.1",
-      "--port",
-      String(port),
-      "--inspector-port",
-      String(inspectorPort),
-      "--env-file",
-      envFile,
-      "--show-interactive-dev-session=false",
-      "--log-level",
-      "log",
-    ],
-    {
-      cwd: ROOT,
-      // Its own process group: stopping it takes wrangler's node and both workerd processes along.
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
-      env: {
-        ...process.env,
-        WRANGLER_SEND_METRICS: "false",
-        CLOUDFLARE_CF_FETCH_ENABLED: "false",
-        WRANGLER_HIDE_BANNER: "true",
-        CI: process.env.CI ?? "",
-      },
-    },
-  );
-  started.push({
-    name: "wrangler dev",
-    stop: async () => {
-      const exited = stopChild(wrangler, "SIGTERM");
-      try {
-        process.kill(-wrangler.pid!, "SIGTERM");
-      } catch {
-        // the group is already gone
-      }
-      await exited;
-    },
+  const worker: DevWorker = await startWorker({
+    vars,
+    port,
+    persistTo: path.join(DATA, "wrangler"),
+    logLevel: "log",
+    echo: (stream, text) => (stream === "stdout" ? process.stdout : process.stderr).write(prefixed("[wrangler] ", text)),
   });
-  wrangler.once("exit", (code) => {
+  started.push({ name: "wrangler dev", stop: worker.stop });
+  void worker.exited.then(() => {
     if (!stopping) {
-      say(`wrangler dev exited (code ${code})`);
+      say("wrangler dev exited");
       void stopAll(1);
     }
   });
-  await waitForReady(wrangler, port);
 
-  const url = `http://127.0.0.1:${port}`;
+  const { url } = worker;
   say(`Worker on ${url}`);
   say(`dev operator token: ${operatorToken}`);
   const res = await fetch(`${url}/api/sync/bakalari`, { method: "POST", headers: { authorization: `Bearer ${operatorToken}` } });

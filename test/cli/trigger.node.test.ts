@@ -4,7 +4,7 @@ import { parseArgs, trigger } from "../../cli/trigger";
 import { fakeControl } from "../../dev/fake-bakalari/control";
 import { startFakeBakalari, type FakeBakalari } from "../../dev/fake-bakalari/server";
 import { createNodeTestDatabase } from "../support/node-database";
-import { startWorker, type DevWorker } from "../support/wrangler-dev";
+import { startWorker, type DevWorker } from "../../dev/wrangler-dev";
 
 const TOKEN = "trigger-test-operator-token-0123456789";
 

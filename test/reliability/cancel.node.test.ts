@@ -13,7 +13,7 @@ import { fakeControl, type FakeControl } from "../../dev/fake-bakalari/control";
 import { startFakeBakalari, type FakeBakalari } from "../../dev/fake-bakalari/server";
 import type { Database } from "../../src/db/client";
 import { activeView, expectedView, refIntegrity, rowVersions } from "../support/inspect";
-import { startWorker, type DevWorker } from "../support/wrangler-dev";
+import { startWorker, type DevWorker } from "../../dev/wrangler-dev";
 import { nodeDatabase } from "./node-harness";
 import { createNodeTestDatabase } from "../support/node-database";
 

@@ -16,7 +16,7 @@ import { startWsProxy, statementCounter, type WsProxy } from "../../dev/ws-proxy
 import { MAX_FAILURES } from "../../src/operators/rate-limit";
 import { createToken } from "../../src/operators/tokens";
 import { createNodeTestDatabase } from "../support/node-database";
-import { startWorker, type DevWorker } from "../support/wrangler-dev";
+import { startWorker, type DevWorker } from "../../dev/wrangler-dev";
 
 const BOOTSTRAP = `edge-${randomBytes(24).toString("hex")}`;
 const KEY = randomBytes(32);

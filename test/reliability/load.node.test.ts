@@ -16,7 +16,7 @@ import { drizzle } from "drizzle-orm/neon-serverless";
 import * as schema from "../../src/db/schema";
 import { readHealth } from "../../src/sync/health";
 import { listRuns, RETENTION_DAYS } from "../../src/sync/run-records";
-import { startWorker, type DevWorker } from "../support/wrangler-dev";
+import { startWorker, type DevWorker } from "../../dev/wrangler-dev";
 import { burst, machine, nodeDatabase, writeFigures, type Burst } from "./node-harness";
 import { createNodeTestDatabase } from "../support/node-database";
 import { insertRuns, RUN_COUNT } from "./runs-data";

@@ -15,7 +15,7 @@ import { startPostgresCluster, type PostgresCluster } from "../../dev/postgres";
 import { startWsProxy, type WsProxy } from "../../dev/ws-proxy";
 import type { Database } from "../../src/db/client";
 import { activeView, expectedView, refIntegrity, rowVersions } from "../support/inspect";
-import { startWorker, type DevWorker } from "../support/wrangler-dev";
+import { startWorker, type DevWorker } from "../../dev/wrangler-dev";
 import { nodeDatabase, writeFigures } from "./node-harness";
 
 const TOKEN = `restart-${randomBytes(24).toString("hex")}`;
