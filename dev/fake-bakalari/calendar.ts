@@ -1,7 +1,7 @@
 /**
  * Dates of the class book. A date is a day number (days since 1970-01-01) so that
- * arithmetic never meets time zones or daylight saving; only the `Date` strings the
- * payloads carry use Prague's offset.
+ * arithmetic never meets time zones or daylight saving; only today (`pragueToday`) and
+ * the `Date` strings the payloads carry use Prague's time.
  */
 const MS_PER_DAY = 86_400_000;
 
@@ -19,6 +19,19 @@ export function partsOfDay(dayNumber: number): { year: number; month: number; da
 /** 0 = Sunday … 6 = Saturday, as .NET's DayOfWeek (and so Bakaláři: Monday is 1). */
 export function weekday(dayNumber: number): number {
   return (((dayNumber + 4) % 7) + 7) % 7;
+}
+
+/** The Monday of the week a day is in (Saturday and Sunday belong to the week before them). */
+export function mondayOfWeek(dayNumber: number): number {
+  return dayNumber - ((weekday(dayNumber) + 6) % 7);
+}
+
+const PRAGUE_DATE = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Prague", year: "numeric", month: "2-digit", day: "2-digit" });
+
+/** Today in Prague, as a day number: the only thing the fake takes from the clock. */
+export function pragueToday(now: Date | number = Date.now()): number {
+  const parts = Object.fromEntries(PRAGUE_DATE.formatToParts(now).map((p) => [p.type, p.value]));
+  return dayFromParts(Number(parts.year), Number(parts.month), Number(parts.day));
 }
 
 const pad = (n: number, width = 2) => String(n).padStart(width, "0");

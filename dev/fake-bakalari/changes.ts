@@ -4,18 +4,11 @@
  * a school of a given seed always picks the same students and classes.
  */
 import type { ChangeOp, ChangeResult, StudentMove } from "./control";
+import { refreshAccounts } from "./accounts";
+import { allocateUserId } from "./ids";
+import type { Gender, School, Student } from "./model";
 import { SURNAMES } from "./names";
-import {
-  allocateUserId,
-  createStudent,
-  enrolInClass,
-  groupsOfClass,
-  refreshAccounts,
-  withdrawFromGroups,
-  type Gender,
-  type School,
-  type Student,
-} from "./model";
+import { createStudent, enrolInClass, groupsOfClass, withdrawFromGroups } from "./students";
 
 /** A change that cannot be made as asked (unknown id, impossible in this school); answered with 400. */
 export class ChangeError extends Error {}

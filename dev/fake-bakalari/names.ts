@@ -1,4 +1,6 @@
 /** Czech names and subjects the school model draws from. */
+import type { Gender } from "./model";
+import type { Rng } from "./random";
 
 export const BOY_NAMES = [
   "Jiří",
@@ -173,3 +175,8 @@ export const LANGUAGES: readonly (readonly [string, string])[] = [
   ["FJ", "Francouzský jazyk"],
   ["RJ", "Ruský jazyk"],
 ];
+
+export function personName(rng: Rng, gender: Gender): { firstName: string; lastName: string } {
+  const [masculine, feminine] = rng.pick(SURNAMES);
+  return gender === "M" ? { firstName: rng.pick(BOY_NAMES), lastName: masculine } : { firstName: rng.pick(GIRL_NAMES), lastName: feminine };
+}

@@ -9,13 +9,17 @@ import { Hono, type Context } from "hono";
 import { z } from "zod";
 import { isLoopbackHost } from "../../src/config";
 import { DEFAULT_PASSWORD, DEFAULT_USERNAME, DENIED, OAuthServer } from "./auth";
-import { parseQueryDate } from "./calendar";
+import { personOf, scopesOf } from "./accounts";
+import { parseQueryDate, pragueToday } from "./calendar";
 import { applyChange, ChangeError } from "./changes";
 import type { ResetOptions, ResetResult, SchoolCounts } from "./control";
+import { expectedRoster } from "./expected-roster";
 import { FaultInjector, faultRuleSchema } from "./faults";
-import { expectedRoster, generateSchool, personOf, resolveParams, scopesOf, visibleTo, type School } from "./model";
-import { FORBIDDEN, pragueToday, SchoolPayloads } from "./payloads";
+import { resolveParams, type School } from "./model";
+import { FORBIDDEN, SchoolPayloads } from "./payloads";
 import { mountPublicTimetable, PublicTimetableSwitch } from "./public-timetable";
+import { generateSchool } from "./school-generation";
+import { visibleTo } from "./views";
 
 /** The school and the account, as /_fake/reset takes them, plus where to listen. */
 export type FakeBakalariOptions = ResetOptions & {

@@ -7,20 +7,14 @@
  * Worker's HTMLRewriter reader is tested in test/bakalari/public-timetable.test.ts.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { dayKind } from "../../dev/fake-bakalari/calendar";
+import { dayKind, pragueToday } from "../../dev/fake-bakalari/calendar";
 import type { FakeControl, PublicTimetableMode } from "../../dev/fake-bakalari/control";
-import { generateSchool, type Atom, type School } from "../../dev/fake-bakalari/model";
-import {
-  detailAttribute,
-  htmlEncode,
-  mondayOf,
-  pragueToday,
-  renderPublicPage,
-  shortDate,
-  teacherListName,
-} from "../../dev/fake-bakalari/public-timetable";
+import type { Atom, School } from "../../dev/fake-bakalari/model";
+import { mondayOf, renderPublicPage, shortDate } from "../../dev/fake-bakalari/public-timetable-pages";
+import { detailAttribute, htmlEncode, teacherListName } from "../../dev/fake-bakalari/public-timetable-text";
+import { generateSchool } from "../../dev/fake-bakalari/school-generation";
 import type { FakeBakalari } from "../../dev/fake-bakalari/server";
-import { decodeCharacterReferences } from "../../src/bakalari/public-timetable";
+import { decodeCharacterReferences } from "../../src/bakalari/character-references";
 import { get, startSchool, type Served } from "./support";
 
 let fake: FakeBakalari;
