@@ -146,7 +146,10 @@ function churn(school: School, fraction: number): ChangeResult<"churn"> {
   const renames = Math.max(0, n - moves - drops - adds);
   const picked = pickStudents(school, moves + drops + renames);
   const moved = school.classes.size > 1 ? picked.slice(0, moves).map((s) => moveStudent(school, s.id, undefined)) : [];
-  const renamedStudents = picked.slice(moves, moves + renames).map((s) => (renameStudent(school, s), s.id));
+  const renamedStudents = picked.slice(moves, moves + renames).map((s) => {
+    renameStudent(school, s);
+    return s.id;
+  });
   const dropped = dropStudents(school, picked.slice(moves + renames));
   const added: { studentId: string; classId: string }[] = [];
   for (let i = 0; i < adds && school.classes.size > 0; i++) {
