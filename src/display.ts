@@ -9,9 +9,8 @@
  * combining character escaped, and a backslash (or a real "·") escaped too, so that an
  * escape can never be mistaken for id text.
  *
- * The dashboard's script carries these two functions by their source text
- * (Function.prototype.toString), so they use nothing from outside their own body: no
- * imports, no module constants, no named inner functions (a bundler may wrap those).
+ * The dashboard's script imports both (src/http/dashboard/client/), so this module stays
+ * free of Worker-only code: it is bundled for the browser too.
  */
 
 /** A message or any other text: control, format and invisible characters as escapes. */

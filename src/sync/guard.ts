@@ -36,7 +36,12 @@ export function holdReasons(plan: Plan, limits: GuardLimits): HoldReason[] {
   return reasons;
 }
 
-export function describeHold(reason: HoldReason): string {
-  const verb = reason.kind === "deactivate" ? "deactivate" : "update";
-  return `would ${verb} ${reason.count} of ${reason.activeBefore} active ${reason.type} (limit ${Math.round(reason.limit * 100)}%)`;
+/**
+ * A hold reason as people read it, in the run's record and on the dashboard:
+ * "Would deactivate 105 of 223 active users (47%; the limit is 10%)".
+ */
+export function describeHold(reason: HoldReason, formatCount: (n: number) => string = (n) => n.toLocaleString("en-US")): string {
+  const percent = (ratio: number) => `${Math.round(ratio * 100)}%`;
+  const { kind, count, activeBefore, type } = reason;
+  return `Would ${kind} ${formatCount(count)} of ${formatCount(activeBefore)} active ${type} (${percent(reason.ratio)}; the limit is ${percent(reason.limit)})`;
 }

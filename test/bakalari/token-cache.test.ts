@@ -1,10 +1,10 @@
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject } from "vitest";
 import { ROSTER_WARNING } from "../../src/codes";
 import type { RosterWarning } from "../../src/bakalari/roster";
 import { accountKey, createTokenCache, type TokenPair } from "../../src/bakalari/token-cache";
-import type { Database } from "../../src/db/client";
-import { connect, createTestDatabase } from "../support/database";
+import { connect } from "../support/database";
+import { test } from "../support/fixtures";
 
 const BASE_URL = "https://bakalari.example.cz";
 const USERNAME = "sync-service";
@@ -15,36 +15,35 @@ const pair: TokenPair = {
   accessExpiresAt: new Date("2026-03-02T09:00:00.000Z"),
 };
 
-describe("token cache", () => {
-  let database: Database;
-  beforeAll(async () => {
-    database = connect(await createTestDatabase());
-  });
-  afterAll(async () => {
-    await database.end();
-  });
-  beforeEach(async () => {
-    await database.db.execute(sql`delete from bakalari_sessions`);
-  });
+type Row = { account_key: string; iv: Uint8Array; ciphertext: Uint8Array; access_expires_at: Date };
 
+const it = test
   /** A cache, with its load and save reporting into `warnings`. */
-  const cacheWith = (k: Uint8Array, warnings: RosterWarning[] = [], username = USERNAME) => {
-    const cache = createTokenCache({ db: database.db, key: k, baseUrl: BASE_URL, username });
+  .extend("cacheWith", ({ db }) => (k: Uint8Array, warnings: RosterWarning[] = [], username = USERNAME) => {
+    const cache = createTokenCache({ db: db.db, key: k, baseUrl: BASE_URL, username });
     const warn = (w: RosterWarning) => warnings.push(w);
     return { load: () => cache.load(warn), save: (p: TokenPair) => cache.save(p, warn) };
-  };
+  })
+  .extend(
+    "rows",
+    ({ db }) =>
+      async () =>
+        (await db.db.execute<Row>(sql`select * from bakalari_sessions`)).rows,
+  );
 
-  type Row = { account_key: string; iv: Uint8Array; ciphertext: Uint8Array; access_expires_at: Date };
-  const rows = async () => (await database.db.execute<Row>(sql`select * from bakalari_sessions`)).rows;
+describe("token cache", () => {
+  it.beforeEach(async ({ db }) => {
+    await db.db.execute(sql`delete from bakalari_sessions`);
+  });
 
-  it("keeps the pair between runs", async () => {
+  it("keeps the pair between runs", async ({ cacheWith }) => {
     await cacheWith(key(1)).save(pair);
     const warnings: RosterWarning[] = [];
     expect(await cacheWith(key(1), warnings).load()).toEqual(pair);
     expect(warnings).toEqual([]);
   });
 
-  it("stores neither token nor username in clear, under a SHA-256 of base URL and username", async () => {
+  it("stores neither token nor username in clear, under a SHA-256 of base URL and username", async ({ cacheWith, rows }) => {
     await cacheWith(key(1)).save(pair);
     const [row] = await rows();
     expect(row?.account_key).toBe(await accountKey(BASE_URL, USERNAME));
@@ -60,7 +59,7 @@ describe("token cache", () => {
     expect(everything).not.toContain(pair.accessToken);
   });
 
-  it("uses a fresh IV for every write", async () => {
+  it("uses a fresh IV for every write", async ({ cacheWith, rows }) => {
     const cache = cacheWith(key(1));
     await cache.save(pair);
     const first = Buffer.from((await rows())[0]!.iv).toString("hex");
@@ -70,7 +69,7 @@ describe("token cache", () => {
     expect(await rows()).toHaveLength(1);
   });
 
-  it("discards a pair it cannot decrypt (rotated key) with a warning, without throwing", async () => {
+  it("discards a pair it cannot decrypt (rotated key) with a warning, without throwing", async ({ cacheWith, rows }) => {
     await cacheWith(key(1)).save(pair);
     const warnings: RosterWarning[] = [];
     expect(await cacheWith(key(2), warnings).load()).toBeNull();
@@ -78,7 +77,7 @@ describe("token cache", () => {
     expect(await rows()).toHaveLength(0);
   });
 
-  it("keeps accounts apart", async () => {
+  it("keeps accounts apart", async ({ cacheWith }) => {
     await cacheWith(key(1), [], "other-account").save(pair);
     expect(await cacheWith(key(1)).load()).toBeNull();
   });

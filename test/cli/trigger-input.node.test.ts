@@ -134,33 +134,35 @@ describe("npm run trigger shows hostile answers safely", { timeout: 60_000 }, ()
   const expectInert = (text: string) => {
     expect(text.replaceAll("\n", "")).not.toMatch(/[\p{Cc}\p{Cf}]/u);
   };
+  /** The CLI run against the stand-in answering `status` and `body`: whatever it printed is inert. */
+  const cliAnswering = async (status: number, body: unknown) => {
+    next = { status, body };
+    const result = await cli(["--url", url]);
+    expectInert(result.out);
+    return result;
+  };
 
   it("escapes bidi controls and terminal escapes in warnings, and shows ids so that twins differ", async () => {
-    next = {
-      status: 200,
-      body: {
-        success: true,
-        runId: "8b2f6c1e-0000-4000-8000-000000000001",
-        status: "ok",
-        durationMs: 12,
-        counts: { classes: counts(1), subjects: counts(0), users: counts(0), enrollments: counts(0) },
-        warnings: [
-          {
-            code: "BAKALARI_RECORD_INVALID",
-            message: 'dropped Teachers[0] (id "U\u202e52"): invalid_type at Name',
-            externalId: "U\u202e52",
-          },
-          { code: "BAKALARI_RECORD_INVALID", message: "\u001b[2J\u001b[31mpwned\u0007", externalId: "U  25" },
-          { code: "BAKALARI_RECORD_INVALID", message: "twin", externalId: "U  25\u200b" },
-        ],
-        warningCount: 60_003,
-        warningCounts: { BAKALARI_RECORD_INVALID: 60_003 },
-        requestId: "req-1",
-      },
-    };
-    const { code, out } = await cli(["--url", url]);
+    const { code, out } = await cliAnswering(200, {
+      success: true,
+      runId: "8b2f6c1e-0000-4000-8000-000000000001",
+      status: "ok",
+      durationMs: 12,
+      counts: { classes: counts(1), subjects: counts(0), users: counts(0), enrollments: counts(0) },
+      warnings: [
+        {
+          code: "BAKALARI_RECORD_INVALID",
+          message: 'dropped Teachers[0] (id "U\u202e52"): invalid_type at Name',
+          externalId: "U\u202e52",
+        },
+        { code: "BAKALARI_RECORD_INVALID", message: "\u001b[2J\u001b[31mpwned\u0007", externalId: "U  25" },
+        { code: "BAKALARI_RECORD_INVALID", message: "twin", externalId: "U  25\u200b" },
+      ],
+      warningCount: 60_003,
+      warningCounts: { BAKALARI_RECORD_INVALID: 60_003 },
+      requestId: "req-1",
+    });
     expect(code).toBe(0);
-    expectInert(out);
     expect(out).toContain('(id "U\\u202E52")');
     expect(out).toContain("(id U\\u202E52)");
     expect(out).toContain("\\u001B[2J\\u001B[31mpwned\\u0007");
@@ -171,21 +173,16 @@ describe("npm run trigger shows hostile answers safely", { timeout: 60_000 }, ()
   });
 
   it("escapes a hostile error answer too, and exits 1", async () => {
-    next = {
-      status: 502,
-      body: {
-        success: false,
-        code: "BAKALARI_PAYLOAD",
-        message: "GET /api/3/timetable/permanent answered \u202ethis\u202c and \u001b]0;title\u0007",
-        status: "fail",
-        runId: "8b2f6c1e-0000-4000-8000-000000000002",
-        errors: [{ code: "BAKALARI_PAYLOAD", message: "\u009b31m" }],
-        requestId: "req-2",
-      },
-    };
-    const { code, out } = await cli(["--url", url]);
+    const { code, out } = await cliAnswering(502, {
+      success: false,
+      code: "BAKALARI_PAYLOAD",
+      message: "GET /api/3/timetable/permanent answered \u202ethis\u202c and \u001b]0;title\u0007",
+      status: "fail",
+      runId: "8b2f6c1e-0000-4000-8000-000000000002",
+      errors: [{ code: "BAKALARI_PAYLOAD", message: "\u009b31m" }],
+      requestId: "req-2",
+    });
     expect(code).toBe(1);
-    expectInert(out);
     expect(out).toContain("answered \\u202Ethis\\u202C and \\u001B]0;title\\u0007");
     expect(out).toContain("error BAKALARI_PAYLOAD: \\u009B31m");
   });

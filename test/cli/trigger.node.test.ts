@@ -4,6 +4,7 @@ import { parseArgs, trigger } from "../../cli/trigger";
 import { fakeControl } from "../../dev/fake-bakalari/control";
 import { startFakeBakalari, type FakeBakalari } from "../../dev/fake-bakalari/server";
 import { createNodeTestDatabase } from "../support/node-database";
+import { workerVars } from "../support/worker-vars";
 import { startWorker, type DevWorker } from "../../dev/wrangler-dev";
 
 const TOKEN = "trigger-test-operator-token-0123456789";
@@ -14,16 +15,9 @@ describe("npm run trigger", { timeout: 60_000 }, () => {
 
   beforeAll(async () => {
     school = await startFakeBakalari({ port: 0, size: "small" });
-    worker = await startWorker({
-      vars: {
-        DATABASE_URL: await createNodeTestDatabase("trig"),
-        NEON_WS_PROXY: inject("wsProxy"),
-        BAKALARI_URL: school.url,
-        BAKALARI_USERNAME: "sync-service",
-        BAKALARI_PASSWORD: "test-password",
-        OPERATOR_TOKEN: TOKEN,
-      },
-    });
+    const at = { databaseUrl: await createNodeTestDatabase("trig"), wsProxy: inject("wsProxy"), bakalariUrl: school.url };
+    // The public timetable as wrangler.toml has it.
+    worker = await startWorker({ vars: workerVars(at, { OPERATOR_TOKEN: TOKEN, BAKALARI_PUBLIC_TIMETABLE: "auto" }) });
   });
   afterAll(async () => {
     await worker?.stop();

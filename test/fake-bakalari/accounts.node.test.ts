@@ -3,12 +3,10 @@
  * user record show, the assumption switches, and the control calls that list accounts,
  * change their UserType and state what each one sees.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { FakeControlError, type ExpectedRoster, type FakeControl } from "../../dev/fake-bakalari/control";
-import type { FakeBakalari } from "../../dev/fake-bakalari/server";
+import { beforeEach, describe, expect, it } from "vitest";
+import { FakeControlError, type ExpectedRoster } from "../../dev/fake-bakalari/control";
 import {
   ACCOUNTS,
-  QUIET_WINDOW,
   atomsOf,
   classbookLessonKeys,
   classbookPath,
@@ -18,22 +16,18 @@ import {
   idsOf,
   lessonKey,
   passwordLogin,
+  QUIET_WINDOW,
   startSchool,
   tokenOf,
+  useFakeSchool,
 } from "./support";
 
-let fake: FakeBakalari;
-let control: FakeControl;
+const { fake, control } = useFakeSchool({ seed: 4 });
 let expected: ExpectedRoster;
 
-beforeAll(async () => {
-  ({ fake, control } = await startSchool({ seed: 4 }));
-});
 beforeEach(async () => {
-  await control.reset();
   expected = await control.expected();
 });
-afterAll(async () => fake?.close());
 
 /** One full school week without a public holiday: every lesson of the week once. */
 const QUIET_WEEK = { from: "2026-01-05T00:00:00.000", to: "2026-01-09T00:00:00.000" };

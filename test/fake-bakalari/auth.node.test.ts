@@ -2,23 +2,12 @@
  * OAuth as Bakaláři does it: password login, refresh rotation, redeemed and unknown
  * refresh tokens, wrong passwords, expiry, and the bearer check of the API.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import type { FakeControl } from "../../dev/fake-bakalari/control";
-import type { FakeBakalari } from "../../dev/fake-bakalari/server";
-import { PASSWORD, USERNAME, get, passwordLogin, postLogin, startSchool, type TokenPair } from "./support";
+import { describe, expect, it, vi } from "vitest";
+import { get, PASSWORD, passwordLogin, postLogin, startSchool, type TokenPair, useFakeSchool, USERNAME } from "./support";
 
 const DENIED = { Message: "Authorization has been denied for this request." };
 
-let fake: FakeBakalari;
-let control: FakeControl;
-
-beforeAll(async () => {
-  ({ fake, control } = await startSchool());
-});
-beforeEach(async () => {
-  await control.reset();
-});
-afterAll(async () => fake?.close());
+const { fake, control } = useFakeSchool();
 
 const refresh = (refreshToken: string) =>
   postLogin(fake.url, { client_id: "ANDR", grant_type: "refresh_token", refresh_token: refreshToken });

@@ -2,23 +2,16 @@
  * Every change op changes `/_fake/expected` as it says, and the served payloads
  * change with it (the reference reader's roster equals the oracle after each).
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { FakeControlError, type ExpectedRoster, type FakeControl } from "../../dev/fake-bakalari/control";
-import type { FakeBakalari } from "../../dev/fake-bakalari/server";
-import { QUIET_WINDOW, canonical, classbookPath, getJson, passwordLogin, readServedRoster, startSchool } from "./support";
+import { beforeEach, describe, expect, it } from "vitest";
+import { FakeControlError, type ExpectedRoster } from "../../dev/fake-bakalari/control";
+import { canonical, classbookPath, getJson, passwordLogin, QUIET_WINDOW, readServedRoster, startSchool, useFakeSchool } from "./support";
 
-let fake: FakeBakalari;
-let control: FakeControl;
+const { fake, control } = useFakeSchool({ seed: 5 });
 let before: ExpectedRoster;
 
-beforeAll(async () => {
-  ({ fake, control } = await startSchool({ seed: 5 }));
-});
 beforeEach(async () => {
-  await control.reset();
   before = await control.expected();
 });
-afterAll(async () => fake?.close());
 
 /** Reads the school as a client would and holds it against the oracle; returns the oracle. */
 async function servedMatchesOracle(): Promise<ExpectedRoster> {

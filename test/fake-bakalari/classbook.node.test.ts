@@ -2,23 +2,18 @@
  * The class book: lessons on school days only, every group in every full school week,
  * stable lesson ids, the holidays switch, and the query's validation.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { FakeControl } from "../../dev/fake-bakalari/control";
-import type { FakeBakalari } from "../../dev/fake-bakalari/server";
-import { QUIET_WINDOW, classbookPath, firstLessonPerGroup, get, getJson, passwordLogin, startSchool } from "./support";
+import { beforeAll, describe, expect, it } from "vitest";
+import { classbookPath, firstLessonPerGroup, get, getJson, passwordLogin, QUIET_WINDOW, useFakeSchool } from "./support";
 
-let fake: FakeBakalari;
-let control: FakeControl;
+const { fake, control } = useFakeSchool({ seed: 11 }, { resetEach: false });
 let token: string;
 let groupIds: Set<string>;
 
 beforeAll(async () => {
-  ({ fake, control } = await startSchool({ seed: 11 }));
   token = (await passwordLogin(fake.url)).access_token;
   const timetable = await getJson(fake.url, "/api/3/timetable/permanent", token);
   groupIds = new Set(timetable.Groups.map((g: any) => g.Id));
 });
-afterAll(async () => fake?.close());
 
 const window = (from: string, to: string) => classbookPath({ from: `${from}T00:00:00.000`, to: `${to}T00:00:00.000` });
 const book = (from: string, to: string) => getJson(fake.url, window(from, to), token);

@@ -5,18 +5,12 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FakeControlError, fakeControl, type FakeControl } from "../../dev/fake-bakalari/control";
-import { startFakeBakalari, type FakeBakalari } from "../../dev/fake-bakalari/server";
-import { QUIET_WINDOW, classbookPath, firstLessonPerGroup, get, getJson, passwordLogin, startSchool } from "./support";
+import { describe, expect, it } from "vitest";
+import { FakeControlError, fakeControl } from "../../dev/fake-bakalari/control";
+import { startFakeBakalari } from "../../dev/fake-bakalari/server";
+import { classbookPath, firstLessonPerGroup, get, getJson, passwordLogin, QUIET_WINDOW, useFakeSchool } from "./support";
 
-let fake: FakeBakalari;
-let control: FakeControl;
-
-beforeAll(async () => {
-  ({ fake, control } = await startSchool({ seed: 2, classes: 3, studentsPerClass: 6 }));
-});
-afterAll(async () => fake?.close());
+const { fake, control } = useFakeSchool({ seed: 2, classes: 3, studentsPerClass: 6 }, { resetEach: false });
 
 describe("reset", () => {
   it("takes what the body does not give from the start options; a size drops the start's counts", async () => {

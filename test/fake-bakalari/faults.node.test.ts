@@ -2,23 +2,15 @@
  * Fault injection: every kind, `times`, path matching, rule order, and the control
  * API staying out of reach of faults.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { FakeControl } from "../../dev/fake-bakalari/control";
-import type { FakeBakalari } from "../../dev/fake-bakalari/server";
-import { PASSWORD, USERNAME, get, passwordLogin, postLogin, startSchool } from "./support";
+import { beforeEach, describe, expect, it } from "vitest";
+import { get, PASSWORD, passwordLogin, postLogin, useFakeSchool, USERNAME } from "./support";
 
-let fake: FakeBakalari;
-let control: FakeControl;
+const { fake, control } = useFakeSchool({ seed: 9 });
 let token: string;
 
-beforeAll(async () => {
-  ({ fake, control } = await startSchool({ seed: 9 }));
-});
 beforeEach(async () => {
-  await control.reset();
   token = (await passwordLogin(fake.url)).access_token;
 });
-afterAll(async () => fake?.close());
 
 const TIMETABLE = "/api/3/timetable/permanent";
 const timetable = () => get(fake.url, TIMETABLE, token);

@@ -4,24 +4,14 @@
  * spaces, extra fields, odd student ids and empty abbreviations, and the actual timetable
  * with its removed lesson of null ids.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import type { FakeControl } from "../../dev/fake-bakalari/control";
-import type { FakeBakalari } from "../../dev/fake-bakalari/server";
-import { ACCOUNTS, QUIET_WINDOW, atomsOf, classbookPath, firstLessonPerGroup, get, getJson, tokenOf, startSchool } from "./support";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { ACCOUNTS, atomsOf, classbookPath, firstLessonPerGroup, get, getJson, QUIET_WINDOW, tokenOf, useFakeSchool } from "./support";
 
-let fake: FakeBakalari;
-let control: FakeControl;
+const { fake, control } = useFakeSchool({ seed: 6 });
 
-beforeAll(async () => {
-  ({ fake, control } = await startSchool({ seed: 6 }));
-});
-beforeEach(async () => {
-  await control.reset();
-});
 afterEach(() => {
   vi.useRealTimers();
 });
-afterAll(async () => fake?.close());
 
 const PERMANENT = "/api/3/timetable/permanent";
 const actualPath = (date: string) => `/api/3/timetable/actual?date=${date}`;

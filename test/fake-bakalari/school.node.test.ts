@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FakeBakalari } from "../../dev/fake-bakalari/server";
-import type { FakeControl } from "../../dev/fake-bakalari/control";
+import type { ExpectedRoster, FakeControl, SchoolCounts } from "../../dev/fake-bakalari/control";
 import {
   QUIET_WINDOW,
   canonical,
@@ -15,6 +15,7 @@ import {
   passwordLogin,
   readServedRoster,
   startSchool,
+  useFakeSchool,
 } from "./support";
 
 type School = { fake: FakeBakalari; control: FakeControl };
@@ -77,23 +78,35 @@ describe("determinism", () => {
   });
 });
 
-describe("sizes", () => {
-  let school: School;
-  beforeAll(async () => {
-    school = await startSchool({ size: "large", seed: 42 });
+/** What a school holds; students and enrollments vary with the seed, so within [least, most]. */
+type Size = { classes: number; teachers: number; subjects: number; students: [number, number]; enrollments?: [number, number] };
+
+function expectSize(counts: Omit<SchoolCounts, "groups">, size: Size): void {
+  expect({ classes: counts.classes, teachers: counts.teachers, subjects: counts.subjects }).toEqual({
+    classes: size.classes,
+    teachers: size.teachers,
+    subjects: size.subjects,
   });
-  afterAll(async () => school?.fake.close());
+  const within = (n: number, [least, most]: [number, number]) => expect(n >= least && n <= most, `${n} in [${least}, ${most}]`).toBe(true);
+  within(counts.students, size.students);
+  if (size.enrollments) within(counts.studentEnrollments + counts.teachingAssignments, size.enrollments);
+}
+
+const countsOf = (r: ExpectedRoster) => ({
+  classes: r.classes.length,
+  students: r.students.length,
+  teachers: r.teachers.length,
+  subjects: r.subjects.length,
+  studentEnrollments: r.studentEnrollments.length,
+  teachingAssignments: r.teachingAssignments.length,
+});
+
+describe("sizes", () => {
+  const school = useFakeSchool({ size: "large", seed: 42 }, { resetEach: false });
 
   it("makes the large school: 120 classes, about 3,000 students, 200 teachers, 60 subjects, about 55,000 enrollments", async () => {
     const expected = await school.control.expected();
-    expect(expected.classes).toHaveLength(120);
-    expect(expected.students.length).toBeGreaterThanOrEqual(2900);
-    expect(expected.students.length).toBeLessThanOrEqual(3100);
-    expect(expected.teachers).toHaveLength(200);
-    expect(expected.subjects).toHaveLength(60);
-    const enrollments = expected.studentEnrollments.length + expected.teachingAssignments.length;
-    expect(enrollments).toBeGreaterThanOrEqual(50_000);
-    expect(enrollments).toBeLessThanOrEqual(60_000);
+    expectSize(countsOf(expected), { classes: 120, teachers: 200, subjects: 60, students: [2900, 3100], enrollments: [50_000, 60_000] });
     // Every list is free of duplicates.
     expect(new Set(expected.students.map((s) => s.id)).size).toBe(expected.students.length);
     expect(new Set(expected.studentEnrollments.map((e) => JSON.stringify(e))).size).toBe(expected.studentEnrollments.length);
@@ -108,26 +121,15 @@ describe("sizes", () => {
 
   it("makes the medium and small schools, and any size by parameters", async () => {
     const medium = await school.control.reset({ size: "medium" });
-    expect(medium.counts).toMatchObject({ classes: 40, teachers: 70, subjects: 40 });
-    expect(medium.counts.students).toBeGreaterThanOrEqual(950);
-    expect(medium.counts.students).toBeLessThanOrEqual(1050);
-    const mediumEnrollments = medium.counts.studentEnrollments + medium.counts.teachingAssignments;
-    expect(mediumEnrollments).toBeGreaterThan(15_000);
-    expect(mediumEnrollments).toBeLessThan(21_000);
-
+    // More than 15,000 and fewer than 21,000 enrollments.
+    expectSize(medium.counts, { classes: 40, teachers: 70, subjects: 40, students: [950, 1050], enrollments: [15_001, 20_999] });
     const small = await school.control.reset({ size: "small" });
-    expect(small.counts).toMatchObject({ classes: 8, teachers: 20, subjects: 18 });
-    expect(small.counts.students).toBeGreaterThanOrEqual(190);
-    expect(small.counts.students).toBeLessThanOrEqual(210);
+    expectSize(small.counts, { classes: 8, teachers: 20, subjects: 18, students: [190, 210] });
 
     const custom = await school.control.reset({ classes: 3, studentsPerClass: 10, teachers: 4, subjects: 7 });
     expect(custom.params).toMatchObject({ classes: 3, studentsPerClass: 10, teachers: 4, subjects: 7 });
     const expected = await school.control.expected();
-    expect(expected.classes).toHaveLength(3);
-    expect(expected.students.length).toBeGreaterThanOrEqual(24);
-    expect(expected.students.length).toBeLessThanOrEqual(36);
-    expect(expected.teachers).toHaveLength(4);
-    expect(expected.subjects).toHaveLength(7);
+    expectSize(countsOf(expected), { classes: 3, teachers: 4, subjects: 7, students: [24, 36] });
     const { access_token: token } = await passwordLogin(school.fake.url);
     expect(canonical(await readServedRoster(school.fake.url, token))).toEqual(canonical(expected));
   });

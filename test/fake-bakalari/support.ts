@@ -3,6 +3,7 @@
  * and a reference reader that assembles the roster from the served payloads only, the
  * way a correct client would, so that tests can hold it against `/_fake/expected`.
  */
+import { afterAll, beforeAll, beforeEach } from "vitest";
 import { fakeControl, type ExpectedRoster, type FakeControl } from "../../dev/fake-bakalari/control";
 import { startFakeBakalari, type FakeBakalari, type FakeBakalariOptions } from "../../dev/fake-bakalari/server";
 
@@ -18,6 +19,38 @@ export type Served = { status: number; headers: Headers; text: string };
 export async function startSchool(options: FakeBakalariOptions = {}): Promise<{ fake: FakeBakalari; control: FakeControl }> {
   const fake = await startFakeBakalari({ port: 0, ...options });
   return { fake, control: fakeControl(fake.url) };
+}
+
+/**
+ * A fake school of the file's own: started before its tests, closed after them, and reset
+ * before each test unless `resetEach` is false. `fake` and `control` stand for the server and
+ * its control client once it runs: read them inside tests and hooks, not at a file's top level.
+ */
+export function useFakeSchool(
+  options: FakeBakalariOptions = {},
+  { resetEach = true } = {},
+): { fake: Pick<FakeBakalari, "url" | "port">; control: FakeControl } {
+  let started: { fake: FakeBakalari; control: FakeControl } | undefined;
+  const running = () => {
+    if (!started) throw new Error("the fake school starts in beforeAll: use it inside a test or a hook");
+    return started;
+  };
+  beforeAll(async () => {
+    started = await startSchool(options);
+  });
+  if (resetEach) beforeEach(async () => void (await running().control.reset()));
+  afterAll(async () => started?.fake.close());
+  return {
+    fake: {
+      get url() {
+        return running().fake.url;
+      },
+      get port() {
+        return running().fake.port;
+      },
+    },
+    control: new Proxy({} as FakeControl, { get: (_, name) => running().control[name as keyof FakeControl] }),
+  };
 }
 
 export async function postLogin(

@@ -5,11 +5,11 @@
  * token is looked up. Failures are limited per client address at the edge (the AUTH_FAILURES
  * binding, as miniflare simulates it), and a valid token never is.
  */
-import { beforeAll, describe, expect, it, vi } from "vitest";
-import type { Database } from "../../src/db/client";
+import { describe, expect, vi } from "vitest";
+import type { Bindings } from "../../src/config";
 import { clientKey, MAX_FAILURES } from "../../src/operators/rate-limit";
 import { createToken, revokeToken } from "../../src/operators/tokens";
-import { useTestDatabase } from "../support/database";
+import { test } from "../support/fixtures";
 import { fetchWorker, OPERATOR_TOKEN, OPERATOR_TOKEN_KEY_BYTES, testBindings } from "../support/worker";
 
 /** A connection string whose server is not there: the Worker answers 500 if it tries it. */
@@ -38,18 +38,18 @@ let clients = 0;
 const nextIPv4 = () => `10.${run[0]}.${run[1]}.${(clients += 1)}`;
 const ipv6Prefix = () => `2001:db8:${run[0]!.toString(16)}${run[1]!.toString(16)}:${((clients += 1)).toString(16)}`;
 
+type Runs = (headers: Record<string, string>, bindings?: Bindings) => Promise<Response>;
+
+/** GET /api/sync/runs with these headers, to the file's Worker unless given other bindings. */
+const it = test.extend(
+  "runs",
+  ({ env }): Runs =>
+    (headers, bindings = env) =>
+      fetchWorker("/api/sync/runs", { headers }, bindings),
+);
+
 describe("operator auth without the database", () => {
-  const t = useTestDatabase("file");
-  let db: Database;
-  let env: ReturnType<typeof testBindings>;
-  beforeAll(() => {
-    db = t.database;
-    env = testBindings({ DATABASE_URL: t.url });
-  });
-
-  const runs = (headers: Record<string, string>, bindings = env) => fetchWorker("/api/sync/runs", { headers }, bindings);
-
-  it("refuses no header, junk, old unsigned tokens and forgeries with 401 before any database work", async () => {
+  it("refuses no header, junk, old unsigned tokens and forgeries with 401 before any database work", async ({ db, runs }) => {
     const offline = testBindings({ DATABASE_URL: UNREACHABLE });
     const real = (await createToken(db.db, "real-one", OPERATOR_TOKEN_KEY_BYTES)).token;
     const refused: Record<string, Record<string, string>> = {
@@ -91,25 +91,36 @@ describe("operator auth without the database", () => {
     ).toBe(400);
   });
 
-  it("accepts the Bearer scheme in any case (RFC 7235)", async () => {
+  it("accepts the Bearer scheme in any case (RFC 7235)", async ({ runs }) => {
     for (const scheme of ["Bearer", "bearer", "BEARER", "bEaReR"]) {
       expect((await runs({ authorization: `${scheme} ${OPERATOR_TOKEN}` })).status, scheme).toBe(200);
     }
   });
 
-  it("accepts a signed stored token, records its use, and refuses it once revoked or under another key", async () => {
+  it("accepts a signed stored token, records its use, and refuses it once revoked or under another key", async ({
+    db,
+    databaseUrl,
+    runs,
+  }) => {
     const { id, token } = await createToken(db.db, "signed-script", OPERATOR_TOKEN_KEY_BYTES);
     expect(token).toMatch(new RegExp(`^bks_${id}\\.[A-Za-z0-9_-]{43}\\.[A-Za-z0-9_-]{43}$`));
     expect((await runs({ authorization: `Bearer ${token}` })).status).toBe(200);
-    const otherKey = testBindings({ DATABASE_URL: t.url, OPERATOR_TOKEN_KEY: btoa(String.fromCharCode(...new Uint8Array(32).fill(2))) });
+    const otherKey = testBindings({
+      DATABASE_URL: databaseUrl,
+      OPERATOR_TOKEN_KEY: btoa(String.fromCharCode(...new Uint8Array(32).fill(2))),
+    });
     expect((await runs({ authorization: `Bearer ${token}` }, otherKey)).status).toBe(401);
     expect(await revokeToken(db.db, "signed-script")).toBe(true);
     expect((await runs({ authorization: `Bearer ${token}` })).status).toBe(401);
   });
 
-  it("without OPERATOR_TOKEN_KEY accepts OPERATOR_TOKEN only, and warns when a stored token is presented", async () => {
+  it("without OPERATOR_TOKEN_KEY accepts OPERATOR_TOKEN only, and warns when a stored token is presented", async ({
+    db,
+    databaseUrl,
+    runs,
+  }) => {
     const { token } = await createToken(db.db, "keyless", OPERATOR_TOKEN_KEY_BYTES);
-    const keyless = testBindings({ DATABASE_URL: t.url, OPERATOR_TOKEN_KEY: undefined });
+    const keyless = testBindings({ DATABASE_URL: databaseUrl, OPERATOR_TOKEN_KEY: undefined });
     const log = vi.spyOn(console, "log").mockImplementation(() => undefined);
     try {
       expect((await runs({ authorization: `Bearer ${token}` }, keyless)).status).toBe(401);
@@ -126,18 +137,11 @@ describe("operator auth without the database", () => {
 });
 
 describe("the edge limit on failed authentications", () => {
-  const t = useTestDatabase("file");
-  let env: ReturnType<typeof testBindings>;
-  beforeAll(() => {
-    env = testBindings({ DATABASE_URL: t.url });
-  });
-  const runs = (headers: Record<string, string>) => fetchWorker("/api/sync/runs", { headers }, env);
-
   /**
    * Fails from `addresses()` until the first 429. The limiter counts per window of a minute;
    * should one end mid-test the count starts again, so two windows' worth are allowed.
    */
-  async function failUntilLimited(address: () => string): Promise<{ statuses: number[]; limited: Response | undefined }> {
+  async function failUntilLimited(runs: Runs, address: () => string): Promise<{ statuses: number[]; limited: Response | undefined }> {
     const statuses: number[] = [];
     for (let i = 0; i <= 2 * MAX_FAILURES; i++) {
       const res = await runs({ authorization: `Bearer guess-${i}`, "cf-connecting-ip": address() });
@@ -147,28 +151,31 @@ describe("the edge limit on failed authentications", () => {
     return { statuses, limited: undefined };
   }
 
-  it(`answers 429 with Retry-After: 60 after ${MAX_FAILURES} failures, and still accepts a valid token from that address`, async () => {
+  it(`answers 429 with Retry-After: 60 after ${MAX_FAILURES} failures, and still accepts a valid token from that address`, async ({
+    db,
+    runs,
+  }) => {
     const attacker = nextIPv4();
-    const { statuses, limited } = await failUntilLimited(() => attacker);
+    const { statuses, limited } = await failUntilLimited(runs, () => attacker);
     expect(statuses.slice(0, MAX_FAILURES)).toEqual(Array(MAX_FAILURES).fill(401));
     expect(limited?.headers.get("retry-after")).toBe("60");
     expect(await limited!.json()).toMatchObject({ success: false, code: "RATE_LIMITED" });
     expect((await runs({ authorization: `Bearer ${OPERATOR_TOKEN}`, "cf-connecting-ip": attacker })).status).toBe(200);
-    const stored = (await createToken(t.database.db, "from-a-limited-address", OPERATOR_TOKEN_KEY_BYTES)).token;
+    const stored = (await createToken(db.db, "from-a-limited-address", OPERATOR_TOKEN_KEY_BYTES)).token;
     expect((await runs({ authorization: `Bearer ${stored}`, "cf-connecting-ip": attacker })).status).toBe(200);
     expect((await runs({ authorization: "Bearer guess", "cf-connecting-ip": nextIPv4() })).status).toBe(401);
   });
 
-  it("counts an IPv6 client by its /64", async () => {
+  it("counts an IPv6 client by its /64", async ({ runs }) => {
     const prefix = ipv6Prefix();
     let host = 0;
-    const { limited } = await failUntilLimited(() => `${prefix}::${((host += 1)).toString(16)}`);
+    const { limited } = await failUntilLimited(runs, () => `${prefix}::${((host += 1)).toString(16)}`);
     expect(limited?.status).toBe(429);
     expect((await runs({ authorization: "Bearer guess", "cf-connecting-ip": `${prefix}:ffff:ffff:ffff:ffff` })).status).toBe(429);
     expect((await runs({ authorization: "Bearer guess", "cf-connecting-ip": `${ipv6Prefix()}::1` })).status).toBe(401);
   });
 
-  it("never limits a request without a client address, and never counts one without credentials", async () => {
+  it("never limits a request without a client address, and never counts one without credentials", async ({ runs }) => {
     for (let i = 0; i < 3 * MAX_FAILURES; i++) expect((await runs({ authorization: `Bearer guess-${i}` })).status).toBe(401);
     const quiet = nextIPv4();
     for (let i = 0; i < 3 * MAX_FAILURES; i++) expect((await runs({ "cf-connecting-ip": quiet })).status).toBe(401);

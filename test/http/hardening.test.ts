@@ -5,45 +5,37 @@
  * configuration; and failures are logged with a safe cause, never a driver's message.
  */
 import { sql } from "drizzle-orm";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { ConfigError, parseConfig, type Bindings } from "../../src/config";
-import type { Database } from "../../src/db/client";
-import { useTestDatabase } from "../support/database";
+import { describe, expect } from "vitest";
+import { ConfigError, parseConfig } from "../../src/config";
 import { makeSchool, rosterOf } from "../support/roster";
-import { engine } from "../support/sync";
 import { fetchWorker, OPERATOR_TOKEN, testBindings } from "../support/worker";
-import { auth, fake, getJson, postSync, type Json } from "../reliability/harness";
+import { auth, fake, getJson, postSync, workerTest, type Json } from "../reliability/harness";
 
-describe("hardening of the HTTP API", { timeout: 60_000 }, () => {
-  const t = useTestDatabase("file");
-  let db: Database;
-  let env: Bindings;
-  const events: Json[] = [];
-
-  beforeAll(async () => {
-    db = t.database;
-    env = testBindings({ DATABASE_URL: t.url });
-    await fake.reset({ size: "small", seed: 18 });
-    vi.spyOn(console, "log").mockImplementation((event: unknown) => void events.push(event as Json));
-  });
-  afterEach(async () => {
-    events.length = 0;
-    await fake.clearFaults();
-  });
-  afterAll(() => {
-    vi.restoreAllMocks();
-  });
-
-  const health = async () => {
+const it = workerTest
+  .extend("health", ({ env }) => async () => {
     const res = await getJson(env, "/health", {});
     return { status: res.status, body: res.body };
-  };
-  const runCount = async () => Number(((await db.db.execute(sql`select count(*)::int as n from sync_runs`)).rows[0] as { n: number }).n);
+  })
+  .extend(
+    "runCount",
+    ({ db }) =>
+      async () =>
+        Number(((await db.db.execute(sql`select count(*)::int as n from sync_runs`)).rows[0] as { n: number }).n),
+  );
+
+describe("hardening of the HTTP API", { timeout: 60_000 }, () => {
+  it.beforeAll(async () => {
+    await fake.reset({ size: "small", seed: 18 });
+  });
+  it.afterEach(async ({ logs }) => {
+    logs.length = 0;
+    await fake.clearFaults();
+  });
 
   describe("/health and dry runs", () => {
     // Not JSON: the run fails at once (BAKALARI_PAYLOAD), with no retries to wait for.
     const brokenTimetable = [{ path: "^/api/3/timetable/", kind: "malformed" as const }];
-    it("a failed dry run leaves /health as it was: never before the first run, ok after one", async () => {
+    it("a failed dry run leaves /health as it was: never before the first run, ok after one", async ({ env, db, health }) => {
       await fake.setFaults(brokenTimetable);
       const failedFirst = await postSync(env, { dryRun: true });
       expect(failedFirst.status).toBe(502);
@@ -72,11 +64,11 @@ describe("hardening of the HTTP API", { timeout: 60_000 }, () => {
   });
 
   describe("POST bodies", () => {
-    it.each([
+    it.for([
       ['{"dryRun":true,"dryRun":false}', "dryRun"],
       ['{"force":false,"dryRun":true,"force":true}', "force"],
       ['{"dryRun":true,"\\u0064ryRun":false}', "dryRun"],
-    ])("refuses %s with 400, naming the repeated key, and starts no run", async (body, key) => {
+    ])("refuses %s with 400, naming the repeated key, and starts no run", async ([body, key], { env, runCount }) => {
       const before = await runCount();
       const res = await fetchWorker(
         "/api/sync/bakalari",
@@ -91,7 +83,7 @@ describe("hardening of the HTTP API", { timeout: 60_000 }, () => {
   });
 
   describe("Cache-Control", () => {
-    it("every answer about runs says no-store: the POST's, the list's, one run's, and the errors'", async () => {
+    it("every answer about runs says no-store: the POST's, the list's, one run's, and the errors'", async ({ env }) => {
       const dry = await postSync(env, { dryRun: true });
       expect(dry.status).toBe(200);
       const answers = [
@@ -109,14 +101,14 @@ describe("hardening of the HTTP API", { timeout: 60_000 }, () => {
 
   describe("OPERATOR_TOKEN", () => {
     const good = testBindings();
-    it.each([
+    it.for([
       ["a space", `${OPERATOR_TOKEN} x`],
       ["a trailing newline", `${OPERATOR_TOKEN}\n`],
       ["a quote", `${OPERATOR_TOKEN}"`],
       ["a letter outside ASCII", `${OPERATOR_TOKEN}ž`],
       ["= before the end", `${OPERATOR_TOKEN}=x`],
       ["513 characters", "a".repeat(513)],
-    ])("holding %s fails the configuration, naming the variable, never its value", async (_what, token) => {
+    ])("holding %s fails the configuration, naming the variable, never its value", async ([_what, token], { env }) => {
       let error: unknown;
       try {
         parseConfig({ ...good, OPERATOR_TOKEN: token });
@@ -141,11 +133,11 @@ describe("hardening of the HTTP API", { timeout: 60_000 }, () => {
   });
 
   describe("causes in the logs", () => {
-    it("request_failed carries the SQLSTATE, never the driver's message", async () => {
-      const missing = t.url.replace(/\/[^/]+$/, "/no_such_database");
-      const res = await fetchWorker("/api/sync/runs", { headers: auth }, { ...env, DATABASE_URL: missing });
+    it("request_failed carries the SQLSTATE, never the driver's message", async ({ databaseUrl, logs }) => {
+      const missing = databaseUrl.replace(/\/[^/]+$/, "/no_such_database");
+      const res = await fetchWorker("/api/sync/runs", { headers: auth }, testBindings({ DATABASE_URL: missing }));
       expect(res.status).toBe(500);
-      const failed = events.find((e) => e.message === "request_failed")!;
+      const failed = logs.find((e) => e.message === "request_failed")!;
       expect(failed).toEqual({
         level: "ERROR",
         message: "request_failed",
@@ -156,11 +148,10 @@ describe("hardening of the HTTP API", { timeout: 60_000 }, () => {
       expect(JSON.stringify(failed)).not.toContain("no_such_database");
     });
 
-    it("sync_fail carries the SQLSTATE of a refused write, never the value in it", async () => {
+    it("sync_fail carries the SQLSTATE of a refused write, never the value in it", async ({ engine: e }) => {
       const school = makeSchool();
       const secretName = `Ženíšek\u0000${crypto.randomUUID()}`;
       school.students[0]!.name = secretName; // Postgres cannot keep a NUL in text
-      const e = engine(t.url);
       const outcome = await e.run(rosterOf(school), { force: true });
       expect(outcome.status).toBe("fail");
       const failed = e.logs.find((l) => l.message === "sync_fail")!;
@@ -168,8 +159,7 @@ describe("hardening of the HTTP API", { timeout: 60_000 }, () => {
       expect(JSON.stringify(e.logs)).not.toContain(secretName.slice(9));
     });
 
-    it("sync_fail carries the error's name for anything else", async () => {
-      const e = engine(t.url);
+    it("sync_fail carries the error's name for anything else", async ({ engine: e }) => {
       const outcome = await e.run(async () => {
         throw new TypeError("Cannot read properties of undefined (reading 'Ženíšek')");
       });
@@ -182,7 +172,7 @@ describe("hardening of the HTTP API", { timeout: 60_000 }, () => {
 
   describe("the Bearer scheme", () => {
     // RFC 7235: the scheme is case-insensitive (the parser is src/http/auth.ts's BEARER).
-    it("accepts bearer and BEARER as well as Bearer", async () => {
+    it("accepts bearer and BEARER as well as Bearer", async ({ env }) => {
       for (const scheme of ["bearer", "BEARER", "bEaReR"]) {
         const res = await fetchWorker("/api/sync/runs", { headers: { authorization: `${scheme} ${OPERATOR_TOKEN}` } }, env);
         expect(res.status, scheme).toBe(200);

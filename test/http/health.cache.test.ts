@@ -5,36 +5,33 @@
  * connections a burst opens are counted at the database proxy in test/reliability/edge.node.test.ts.)
  */
 import { sql } from "drizzle-orm";
-import { beforeEach, describe, expect, it } from "vitest";
-import { parseConfig } from "../../src/config";
-import type { Database } from "../../src/db/client";
+import { describe, expect } from "vitest";
+import { parseConfig, type Bindings } from "../../src/config";
 import { forgetHealth } from "../../src/sync/health-cache";
-import { createTestDatabase, useTestDatabase } from "../support/database";
+import { createTestDatabase } from "../support/database";
+import { freshTest } from "../support/fixtures";
 import { fetchWorker, OPERATOR_TOKEN, runScheduled, testBindings } from "../support/worker";
 import { fake } from "../reliability/harness";
 
 type HealthBody = { status: string; lastSuccessAt: string | null; lastRunStatus: string | null };
 
-describe("GET /health from the edge cache", () => {
-  const t = useTestDatabase();
-  let db: Database;
-  let env: ReturnType<typeof testBindings>;
-  beforeEach(() => {
-    db = t.database;
-    env = testBindings({ DATABASE_URL: t.url });
-  });
-
-  const health = async (bindings = env) => {
+const it = freshTest
+  .extend("health", ({ env }) => async (bindings: Bindings = env) => {
     const res = await fetchWorker("/health", undefined, bindings);
     return { status: res.status, cacheControl: res.headers.get("cache-control"), body: (await res.json()) as HealthBody };
-  };
+  })
   /** A failed run written behind the Worker's back: only a fresh read of the database sees it. */
-  const recordFailureBehindItsBack = () =>
-    db.db.execute(
-      sql`insert into sync_runs (id, trigger, status, started_at, completed_at) values (${crypto.randomUUID()}, 'cron', 'fail', now(), now())`,
-    );
+  .extend(
+    "recordFailureBehindItsBack",
+    ({ db }) =>
+      () =>
+        db.db.execute(
+          sql`insert into sync_runs (id, trigger, status, started_at, completed_at) values (${crypto.randomUUID()}, 'cron', 'fail', now(), now())`,
+        ),
+  );
 
-  it("keeps an answer, with its status code, until it is forgotten", async () => {
+describe("GET /health from the edge cache", () => {
+  it("keeps an answer, with its status code, until it is forgotten", async ({ env, db, health, recordFailureBehindItsBack }) => {
     expect(await health()).toEqual({
       status: 200,
       cacheControl: "no-store",
@@ -50,7 +47,7 @@ describe("GET /health from the edge cache", () => {
     expect(await health()).toMatchObject({ status: 503, body: { status: "failing" } });
   });
 
-  it("is forgotten by a POST that runs, and by a cron tick", async () => {
+  it("is forgotten by a POST that runs, and by a cron tick", async ({ env, health }) => {
     await fake.reset({ size: "small", seed: 4 });
     expect((await health()).body.status).toBe("never");
     const post = await fetchWorker("/api/sync/bakalari", { method: "POST", headers: { authorization: `Bearer ${OPERATOR_TOKEN}` } }, env);
@@ -64,7 +61,11 @@ describe("GET /health from the edge cache", () => {
     expect(Date.parse(afterCron.body.lastSuccessAt!)).toBeGreaterThan(Date.parse(afterPost.body.lastSuccessAt!));
   });
 
-  it("is never forgotten by refused requests, so they cannot make /health read the database", async () => {
+  it("is never forgotten by refused requests, so they cannot make /health read the database", async ({
+    env,
+    health,
+    recordFailureBehindItsBack,
+  }) => {
     expect((await health()).body.status).toBe("never");
     await recordFailureBehindItsBack();
     for (const headers of [{}, { authorization: "Bearer junk" }, { authorization: `Bearer ${OPERATOR_TOKEN}x` }] as Record<
@@ -76,7 +77,7 @@ describe("GET /health from the edge cache", () => {
     expect((await health()).body.status).toBe("never");
   });
 
-  it("keeps one entry per database", async () => {
+  it("keeps one entry per database", async ({ health, recordFailureBehindItsBack }) => {
     await recordFailureBehindItsBack();
     expect((await health()).body.status).toBe("failing");
     const other = testBindings({ DATABASE_URL: await createTestDatabase() });

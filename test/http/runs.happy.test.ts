@@ -1,40 +1,27 @@
 import { sql } from "drizzle-orm";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 import { parseConfig } from "../../src/config";
-import type { Database } from "../../src/db/client";
 import { forgetHealth } from "../../src/sync/health-cache";
 import type { SyncRun } from "../../src/sync/run-records";
-import { useTestDatabase } from "../support/database";
+import { test } from "../support/fixtures";
 import { makeSchool, rosterOf } from "../support/roster";
-import { engine, expectStatus } from "../support/sync";
-import { fetchWorker, OPERATOR_TOKEN, testBindings } from "../support/worker";
+import { expectStatus } from "../support/sync";
+import { fetchWorker } from "../support/worker";
+import { auth } from "../reliability/harness";
 
-const auth = { authorization: `Bearer ${OPERATOR_TOKEN}` };
+const it = test.extend("health", ({ env }) => async () => {
+  // Runs are written behind the Worker's back here, and /health may come from the edge cache
+  // for 15 s: forget it first, as the end of a run does.
+  await forgetHealth(parseConfig(env));
+  const res = await fetchWorker("/health", undefined, env);
+  return {
+    status: res.status,
+    body: (await res.json()) as { status: string; lastSuccessAt: string | null; lastRunStatus: string | null },
+  };
+});
 
 describe("GET /api/sync/runs and /health", () => {
-  const t = useTestDatabase("file");
-  let url: string;
-  let db: Database;
-  let env: ReturnType<typeof testBindings>;
-
-  beforeAll(() => {
-    ({ url, database: db } = t);
-    env = testBindings({ DATABASE_URL: url });
-  });
-
-  const health = async () => {
-    // Runs are written behind the Worker's back here, and /health may come from the edge cache
-    // for 15 s: forget it first, as the end of a run does.
-    await forgetHealth(parseConfig(env));
-    const res = await fetchWorker("/health", undefined, env);
-    return {
-      status: res.status,
-      body: (await res.json()) as { status: string; lastSuccessAt: string | null; lastRunStatus: string | null },
-    };
-  };
-
-  it("lists runs newest first, pages with before, and shows one run", async () => {
-    const e = engine(url);
+  it("lists runs newest first, pages with before, and shows one run", async ({ env, engine: e }) => {
     const roster = rosterOf(makeSchool());
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push(expectStatus(await e.run(roster, { requestId: `r${i}` }), "ok").runId);
@@ -68,7 +55,7 @@ describe("GET /api/sync/runs and /health", () => {
     expect(all.runs).toHaveLength(5);
   });
 
-  it("reports ok, then held, failing and stale, ignoring skipped and dry runs", async () => {
+  it("reports ok, then held, failing and stale, ignoring skipped and dry runs", async ({ db, health }) => {
     expect(await health()).toMatchObject({ status: 200, body: { status: "ok", lastRunStatus: "ok" } });
 
     const insert = (status: string, minutesAgo: number) =>

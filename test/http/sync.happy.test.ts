@@ -3,49 +3,27 @@
  * against the fake Bakaláři school over real HTTP and a real Postgres.
  */
 import { sql } from "drizzle-orm";
-import { afterAll, afterEach, beforeEach, describe, expect, inject, it, vi } from "vitest";
-import { fakeControl } from "../../dev/fake-bakalari/control";
-import type { Database } from "../../src/db/client";
+import { afterAll, afterEach, beforeEach, describe, expect, vi } from "vitest";
 import { createToken } from "../../src/operators/tokens";
-import { useTestDatabase } from "../support/database";
+import { freshTest } from "../support/fixtures";
 import { activeView, rowVersions } from "../support/inspect";
-import { fetchWorker, OPERATOR_TOKEN, OPERATOR_TOKEN_KEY_BYTES, runScheduled, testBindings } from "../support/worker";
+import { fetchWorker, OPERATOR_TOKEN_KEY_BYTES, runScheduled } from "../support/worker";
+import { auth, fake, postSync, type Json } from "../reliability/harness";
 
-const fake = fakeControl(inject("fakeBakalariUrl"));
-const auth = { authorization: `Bearer ${OPERATOR_TOKEN}` };
-type Json = Record<string, any>;
+const it = freshTest.extend("bindings", { BAKALARI_TOKEN_KEY: btoa(String.fromCharCode(...new Uint8Array(32).fill(3))) });
 
 describe("syncing through the API and cron", () => {
-  const t = useTestDatabase();
-  let db: Database;
-  let env: ReturnType<typeof testBindings>;
-
   beforeEach(async () => {
     await fake.reset({ size: "small", seed: 7 });
-    db = t.database;
-    env = testBindings({ DATABASE_URL: t.url, BAKALARI_TOKEN_KEY: btoa(String.fromCharCode(...new Uint8Array(32).fill(3))) });
   });
   afterEach(() => vi.restoreAllMocks());
   afterAll(async () => {
     await fake.clearFaults();
   });
 
-  const post = async (body?: unknown, headers: Record<string, string> = auth) => {
-    const res = await fetchWorker(
-      "/api/sync/bakalari",
-      {
-        method: "POST",
-        headers: body === undefined ? headers : { ...headers, "content-type": "application/json" },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      },
-      env,
-    );
-    return { status: res.status, headers: res.headers, body: (await res.json()) as Json };
-  };
-
-  it("syncs the school: 200 with counts that match the database, then an unchanged re-sync", async () => {
+  it("syncs the school: 200 with counts that match the database, then an unchanged re-sync", async ({ env, db }) => {
     const expected = await fake.expected();
-    const first = await post();
+    const first = await postSync(env);
     expect(first.status).toBe(200);
     expect(first.body).toMatchObject({
       success: true,
@@ -70,7 +48,7 @@ describe("syncing through the API and cron", () => {
     expect(view.enrollments.size).toBe(first.body.counts.enrollments.created);
 
     const before = await rowVersions(db);
-    const second = await post({});
+    const second = await postSync(env, {});
     expect(second.status).toBe(200);
     for (const c of Object.values(second.body.counts) as Json[])
       expect(c).toMatchObject({ created: 0, updated: 0, deactivated: 0, reactivated: 0 });
@@ -97,25 +75,25 @@ describe("syncing through the API and cron", () => {
     expect(listed.runs.find((r: Json) => r.runId === first.body.runId).coverage).toEqual(first.body.coverage);
   });
 
-  it("records the name of the stored token that started a run, never the token", async () => {
+  it("records the name of the stored token that started a run, never the token", async ({ env, db }) => {
     const { token } = await createToken(db.db, "ci-nightly", OPERATOR_TOKEN_KEY_BYTES);
-    const res = await post(undefined, { authorization: `Bearer ${token}` });
+    const res = await postSync(env, undefined, { authorization: `Bearer ${token}` });
     expect(res.status).toBe(200);
     const row = (await db.db.execute(sql`select operator from sync_runs where id = ${res.body.runId}`)).rows[0];
     expect(row).toEqual({ operator: "ci-nightly" });
   });
 
-  it("holds a broken feed with 422, writes nothing, and applies it with force", async () => {
-    expect((await post()).status).toBe(200);
+  it("holds a broken feed with 422, writes nothing, and applies it with force", async ({ env, db }) => {
+    expect((await postSync(env)).status).toBe(200);
     await fake.change({ op: "dropHalf" });
     const before = await rowVersions(db);
-    const held = await post();
+    const held = await postSync(env);
     expect(held.status).toBe(422);
     expect(held.body).toMatchObject({ success: false, code: "SAFETY_HOLD", status: "held", runId: expect.any(String) });
     expect(held.body.counts.users.deactivated).toBeGreaterThan(10);
     expect(await rowVersions(db)).toBe(before);
 
-    const dry = await post({ dryRun: true, force: true });
+    const dry = await postSync(env, { dryRun: true, force: true });
     expect(dry.status).toBe(200);
     expect(dry.body).toMatchObject({ status: "dry_run", wouldHold: true });
     expect(await rowVersions(db)).toBe(before);
@@ -124,19 +102,18 @@ describe("syncing through the API and cron", () => {
     expect(health.status).toBe(503);
     expect(await health.json()).toMatchObject({ status: "held" });
 
-    const forced = await post({ force: true });
+    const forced = await postSync(env, { force: true });
     expect(forced.status).toBe(200);
     expect(forced.body.counts.users.deactivated).toBe(held.body.counts.users.deactivated);
   });
 
-  it.each([
+  it.for([
     ["a wrong password", { BAKALARI_PASSWORD: "wrong" }, [], "BAKALARI_AUTH"],
     ["Bakaláři down", {}, [{ path: "^/api/", kind: "status", status: 503 }], "BAKALARI_UNAVAILABLE"],
     ["a timetable that is not JSON", {}, [{ path: "^/api/3/timetable", kind: "malformed" }], "BAKALARI_PAYLOAD"],
-  ] as const)("answers 502 for %s, records the failure, and writes nothing", async (_name, overrides, faults, code) => {
-    env = { ...env, ...overrides };
+  ] as const)("answers 502 for %s, records the failure, and writes nothing", async ([_name, overrides, faults, code], { env, db }) => {
     await fake.setFaults(faults as never);
-    const res = await post();
+    const res = await postSync({ ...env, ...overrides });
     expect(res.status).toBe(502);
     expect(res.body).toMatchObject({
       success: false,
@@ -153,20 +130,20 @@ describe("syncing through the API and cron", () => {
     expect(await health.json()).toMatchObject({ status: "failing" });
   });
 
-  it("answers 502 BAKALARI_EMPTY_FEED when the rosters were read and hold no student, and deletes nothing", async () => {
-    expect((await post()).status).toBe(200);
+  it("answers 502 BAKALARI_EMPTY_FEED when the rosters were read and hold no student, and deletes nothing", async ({ env, db }) => {
+    expect((await postSync(env)).status).toBe(200);
     await fake.change({ op: "dropStudents", count: (await fake.expected()).students.length });
     const before = await rowVersions(db);
-    const res = await post();
+    const res = await postSync(env);
     expect(res.status).toBe(502);
     expect(res.body).toMatchObject({ code: "BAKALARI_EMPTY_FEED", status: "fail" });
     expect(await rowVersions(db)).toBe(before);
   });
 
-  it("gives one 200 and four 409 to five concurrent POSTs", async () => {
+  it("gives one 200 and four 409 to five concurrent POSTs", async ({ env, db }) => {
     // Slow absence lists keep the first run inside its lease while the others arrive.
     await fake.setFaults([{ path: "^/api/3/lesson/", kind: "latency", ms: 100 }]);
-    const results = await Promise.all(Array.from({ length: 5 }, () => post()));
+    const results = await Promise.all(Array.from({ length: 5 }, () => postSync(env)));
     const statuses = results.map((r) => r.status).sort();
     expect(statuses).toEqual([200, 409, 409, 409, 409]);
     const ok = results.find((r) => r.status === 200)!;
@@ -176,7 +153,7 @@ describe("syncing through the API and cron", () => {
     expect(classes).toEqual({ n: ok.body.counts.classes.created });
   });
 
-  it("runs the sync from cron, logs its events, and fails the invocation when the run fails", async () => {
+  it("runs the sync from cron, logs its events, and fails the invocation when the run fails", async ({ env, db }) => {
     const logs: Json[] = [];
     vi.spyOn(console, "log").mockImplementation((event: Json) => void logs.push(event));
     await runScheduled(env);
@@ -198,7 +175,7 @@ describe("syncing through the API and cron", () => {
     for (const s of students) expect(text).not.toContain(s.name);
   });
 
-  it("records a skipped cron run while another run holds the lease, without failing the invocation", async () => {
+  it("records a skipped cron run while another run holds the lease, without failing the invocation", async ({ env, db }) => {
     const running = crypto.randomUUID();
     await db.db.execute(
       sql`insert into sync_runs (id, trigger, status, lease_expires_at) values (${running}, 'manual', 'running', now() + interval '5 minutes')`,
@@ -209,7 +186,7 @@ describe("syncing through the API and cron", () => {
     expect(rows).toEqual([{ status: "skipped" }]);
   });
 
-  it("holds in cron too, and cron never forces: the invocation fails", async () => {
+  it("holds in cron too, and cron never forces: the invocation fails", async ({ env, db }) => {
     vi.spyOn(console, "log").mockImplementation(() => undefined);
     await runScheduled(env);
     await fake.change({ op: "dropHalf" });

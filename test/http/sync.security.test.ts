@@ -1,35 +1,30 @@
 import { sql } from "drizzle-orm";
-import { beforeAll, describe, expect, it } from "vitest";
-import type { Database } from "../../src/db/client";
+import { describe, expect } from "vitest";
 import { MAX_FAILURES } from "../../src/operators/rate-limit";
 import { createToken, revokeToken } from "../../src/operators/tokens";
-import { useTestDatabase } from "../support/database";
+import { test } from "../support/fixtures";
 import { fetchWorker, OPERATOR_TOKEN, OPERATOR_TOKEN_KEY_BYTES, testBindings } from "../support/worker";
 
+const it = test.extend(
+  "runs",
+  ({ env }) =>
+    (headers: Record<string, string>, path = "/api/sync/runs") =>
+      fetchWorker(path, { headers }, env),
+);
+
 describe("operator auth", () => {
-  const t = useTestDatabase("file");
-  let url: string;
-  let db: Database;
-  let env: ReturnType<typeof testBindings>;
-
-  beforeAll(() => {
-    ({ url, database: db } = t);
-    env = testBindings({ DATABASE_URL: url });
-  });
-
-  const runs = (headers: Record<string, string>, path = "/api/sync/runs") => fetchWorker(path, { headers }, env);
   let client = 0;
   /** Each case is its own client, so failures of one never rate-limit another. */
   const as = (headers: Record<string, string> = {}) => ({ "cf-connecting-ip": `192.0.2.${(client += 1)}`, ...headers });
 
-  it.each([
+  it.for([
     ["missing", {}],
     ["not Bearer", { authorization: `Basic ${btoa(`x:${OPERATOR_TOKEN}`)}` }],
     ["malformed", { authorization: "Bearer " }],
     ["with spaces", { authorization: `Bearer ${OPERATOR_TOKEN} extra` }],
     ["wrong", { authorization: "Bearer wrong-token-wrong-token-wrong-token" }],
     ["the env token's prefix", { authorization: `Bearer ${OPERATOR_TOKEN.slice(0, -1)}` }],
-  ])("refuses a %s token with 401 and WWW-Authenticate", async (_name, headers) => {
+  ] as [string, Record<string, string>][])("refuses a %s token with 401 and WWW-Authenticate", async ([_name, headers], { runs }) => {
     const res = await runs(as(headers));
     expect(res.status).toBe(401);
     expect(res.headers.get("www-authenticate")).toMatch(/^Bearer/);
@@ -38,20 +33,20 @@ describe("operator auth", () => {
     expect(JSON.stringify(body)).not.toContain(OPERATOR_TOKEN);
   });
 
-  it("never accepts a token in the query string", async () => {
+  it("never accepts a token in the query string", async ({ runs }) => {
     for (const name of ["token", "access_token", "authorization"]) {
       const res = await runs(as(), `/api/sync/runs?${name}=${encodeURIComponent(OPERATOR_TOKEN)}`);
       expect(res.status).toBe(401);
     }
   });
 
-  it("accepts the env token", async () => {
+  it("accepts the env token", async ({ runs }) => {
     const res = await runs(as({ authorization: `Bearer ${OPERATOR_TOKEN}` }));
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ success: true, runs: [] });
   });
 
-  it("accepts a stored token, records its use, and refuses it once revoked", async () => {
+  it("accepts a stored token, records its use, and refuses it once revoked", async ({ db, runs }) => {
     const { token } = await createToken(db.db, "nightly-script", OPERATOR_TOKEN_KEY_BYTES);
     const stored = (await db.db.execute(sql`select token_hash, last_used_at from operator_tokens where name = 'nightly-script'`))
       .rows[0] as { token_hash: string; last_used_at: unknown };
@@ -69,17 +64,17 @@ describe("operator auth", () => {
     expect((await runs(as({ authorization: `Bearer ${token}` }))).status).toBe(401);
   });
 
-  it("works without OPERATOR_TOKEN when a stored token is used", async () => {
+  it("works without OPERATOR_TOKEN when a stored token is used", async ({ db, databaseUrl }) => {
     const { token } = await createToken(db.db, "no-bootstrap", OPERATOR_TOKEN_KEY_BYTES);
     const res = await fetchWorker(
       "/api/sync/runs",
       { headers: as({ authorization: `Bearer ${token}` }) },
-      testBindings({ DATABASE_URL: url, OPERATOR_TOKEN: undefined }),
+      testBindings({ DATABASE_URL: databaseUrl, OPERATOR_TOKEN: undefined }),
     );
     expect(res.status).toBe(200);
   });
 
-  it(`answers 429 with Retry-After once a client failed ${MAX_FAILURES} times, and never refuses a valid token`, async () => {
+  it(`answers 429 with Retry-After once a client failed ${MAX_FAILURES} times, and never refuses a valid token`, async ({ runs }) => {
     const attacker = as();
     // The edge limiter counts per window of a minute; should one end mid-test, the count starts
     // again, so the 429 is looked for over two windows' worth of guesses.
@@ -99,7 +94,7 @@ describe("operator auth", () => {
     expect((await runs(as({ authorization: "Bearer guess" }))).status).toBe(401);
   });
 
-  it("puts secure headers on every response", async () => {
+  it("puts secure headers on every response", async ({ runs }) => {
     const res = await runs(as());
     expect(res.headers.get("x-content-type-options")).toBe("nosniff");
     expect(res.headers.get("x-frame-options")).toBe("SAMEORIGIN");

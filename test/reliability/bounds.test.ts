@@ -13,15 +13,14 @@
  */
 import { LISTED_WARNINGS } from "../../src/sync/run-records";
 import { sql } from "drizzle-orm";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, vi } from "vitest";
 import { MAX_ABSENCE_LIST_BYTES, MAX_ANSWER_BYTES } from "../../src/bakalari/http";
-import type { Bindings } from "../../src/config";
 import type { Database } from "../../src/db/client";
 import { MAX_KEPT_ISSUES } from "../../src/sync/issues";
-import { connect, createTestDatabase, useTestDatabase } from "../support/database";
+import { connect, createTestDatabase } from "../support/database";
 import { refIntegrity, rowVersions } from "../support/inspect";
 import { testBindings } from "../support/worker";
-import { expectConverged, expectRecordedFailure, fake, getJson, postSync, TOKEN_KEY, type Json } from "./harness";
+import { expectConverged, expectRecordedFailure, fake, getJson, postSync, TOKEN_KEY, workerTest as it, type Json } from "./harness";
 
 const KB = 1024;
 const utf8 = (value: unknown) => new TextEncoder().encode(typeof value === "string" ? value : JSON.stringify(value)).length;
@@ -42,21 +41,14 @@ const asJson = async (res: Response, edit: (body: Json) => void): Promise<Respon
 };
 
 describe("a hostile feed stays bounded", { timeout: 120_000 }, () => {
-  const t = useTestDatabase("file");
-  let db: Database;
-  let env: Bindings;
   let rewrite: Rewrite | null = null;
   /** Every URL the Worker asked for, as it asked. */
   const requested: string[] = [];
-  const events: Json[] = [];
   /** The longest text JSON.parse was given during a test. */
   let longestParsed = 0;
 
   beforeAll(async () => {
-    db = t.database;
-    env = testBindings({ DATABASE_URL: t.url, BAKALARI_TOKEN_KEY: TOKEN_KEY });
     await fake.reset({ size: "small", seed: 17 });
-    vi.spyOn(console, "log").mockImplementation((event: unknown) => void events.push(event as Json));
     const realFetch = globalThis.fetch;
     vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
       const url = input instanceof Request ? input.url : String(input);
@@ -70,12 +62,14 @@ describe("a hostile feed stays bounded", { timeout: 120_000 }, () => {
       if (typeof text === "string") longestParsed = Math.max(longestParsed, text.length);
       return realParse(text, reviver);
     });
+  });
+  it.beforeAll(async ({ env }) => {
     expect((await postSync(env)).status).toBe(200);
   });
-  afterEach(async () => {
+  it.afterEach(async ({ logs }) => {
     rewrite = null;
     requested.length = 0;
-    events.length = 0;
+    logs.length = 0;
     longestParsed = 0;
     await fake.clearFaults();
   });
@@ -83,7 +77,7 @@ describe("a hostile feed stays bounded", { timeout: 120_000 }, () => {
     vi.restoreAllMocks();
   });
 
-  const rowSize = async (runId: string) =>
+  const rowSize = async (db: Database, runId: string) =>
     (
       await db.db.execute(
         sql`select octet_length(row_to_json(r)::text) as text_bytes, pg_column_size(r.*) as stored_bytes from sync_runs r where id = ${runId}`,
@@ -93,7 +87,11 @@ describe("a hostile feed stays bounded", { timeout: 120_000 }, () => {
       stored_bytes: number;
     };
 
-  it("60,000 invalid teacher records: at most 200 warnings kept, counts of all, a record under 64 KB, a list of 20 under 1 MB", async () => {
+  it("60,000 invalid teacher records: at most 200 warnings kept, counts of all, a record under 64 KB, a list of 20 under 1 MB", async ({
+    env,
+    db,
+    logs,
+  }) => {
     // Each id as long as an id may be (128), in two-byte letters and a bidi override, so each warning is as large as one can be.
     const teacherId = (i: number) => `${"Ř".repeat(118)}\u202e${String(i).padStart(5, "0")}`.slice(0, 128);
     rewrite = (path, res) =>
@@ -119,20 +117,20 @@ describe("a hostile feed stays bounded", { timeout: 120_000 }, () => {
     const one = await getJson(env, `/api/sync/runs/${answer.body.runId}`);
     expect(one.headers.get("cache-control")).toBe("no-store");
     expect(one.body.run).toMatchObject({ warnings, warningCount, warningCounts, errorCount: 0, errorCounts: {} });
-    const size = await rowSize(answer.body.runId);
+    const size = await rowSize(db, answer.body.runId);
     expect(size.text_bytes).toBeLessThan(64 * KB);
     expect(size.stored_bytes).toBeLessThan(64 * KB);
 
     // Its log events stay small too: counts by code, never the warnings.
-    const ok = events.find((e) => e.message === "sync_ok" && e.runId === answer.body.runId)!;
+    const ok = logs.find((e) => e.message === "sync_ok" && e.runId === answer.body.runId)!;
     expect(ok).toMatchObject({ warningCount, warningCounts });
     expect(utf8(ok)).toBeLessThan(4 * KB);
-    for (const e of events) expect(utf8(e)).toBeLessThan(8 * KB);
+    for (const e of logs) expect(utf8(e)).toBeLessThan(8 * KB);
 
     // A dry run of the same feed records as much, and twenty such runs list in under 1 MB.
     const dry = await postSync(env, { dryRun: true });
     expect(dry.body).toMatchObject({ status: "dry_run", warningCount });
-    expect((await rowSize(dry.body.runId)).text_bytes).toBeLessThan(64 * KB);
+    expect((await rowSize(db, dry.body.runId)).text_bytes).toBeLessThan(64 * KB);
     await db.db.execute(sql`
       insert into sync_runs (id, trigger, status, operator, request_id, dry_run, started_at, completed_at, duration_ms, counts, coverage, warnings, errors, bakalari_requests, statements)
       select gen_random_uuid(), trigger, status, operator, request_id, dry_run, started_at - make_interval(secs => n / 1000.0), completed_at - make_interval(secs => n / 1000.0),
@@ -153,10 +151,10 @@ describe("a hostile feed stays bounded", { timeout: 120_000 }, () => {
     }
   });
 
-  it.each([
+  it.for([
     ["the timetable", "/api/3/timetable/permanent"],
     ["the class book", "/api/3/classbook"],
-  ])("%s answering without end: 502 BAKALARI_PAYLOAD at 32 MB, nothing parsed, nothing written", async (_name, endpoint) => {
+  ])("%s answering without end: 502 BAKALARI_PAYLOAD at 32 MB, nothing parsed, nothing written", async ([_name, endpoint], { env, db }) => {
     const before = await rowVersions(db);
     rewrite = (path, res) =>
       path === endpoint ? new Response(endlessBody(), { status: 200, headers: { "content-type": "application/json" } }) : res;
@@ -171,7 +169,7 @@ describe("a hostile feed stays bounded", { timeout: 120_000 }, () => {
     expect(requested.filter((u) => new URL(u).pathname === endpoint)).toHaveLength(1);
   });
 
-  it("one absence list past 4 MB fails only its group: its class exempt, nothing deactivated", async () => {
+  it("one absence list past 4 MB fails only its group: its class exempt, nothing deactivated", async ({ env, db }) => {
     const before = await rowVersions(db);
     let oversized: string | null = null;
     rewrite = (path, res) => {
@@ -208,7 +206,7 @@ describe("a hostile feed stays bounded", { timeout: 120_000 }, () => {
     }
   }
 
-  it('a lesson id ".." is never requested: no request leaves its path, and only its class is exempt', async () => {
+  it('a lesson id ".." is never requested: no request leaves its path, and only its class is exempt', async ({ env, db }) => {
     await fake.reset({ size: "small", seed: 17 }); // counters from zero; the same school
     let group: string | null = null;
     rewrite = (path, res) =>
@@ -238,7 +236,7 @@ describe("a hostile feed stays bounded", { timeout: 120_000 }, () => {
     // A database of its own: the public timetable names teachers its own way, a change of its own.
     const url = await createTestDatabase();
     const own = connect(url);
-    const auto = { ...env, DATABASE_URL: url, BAKALARI_PUBLIC_TIMETABLE: "auto" };
+    const auto = testBindings({ DATABASE_URL: url, BAKALARI_TOKEN_KEY: TOKEN_KEY, BAKALARI_PUBLIC_TIMETABLE: "auto" });
     expect((await postSync(auto)).status).toBe(200); // a whole read first, kept for the runs that cannot read it
     requested.length = 0;
     await fake.reset({ size: "small", seed: 17 });

@@ -1,51 +1,30 @@
-/**
- * The Worker's invocation cancelled mid-run: `wrangler dev` (with workerd) is killed with
- * SIGKILL while a run reads Bakaláři. Nothing is half-written; the run's lease holds, so
- * the next run is refused (409, and a cron tick is recorded as skipped); once the lease
- * expires (its 10 minutes simulated by moving lease_expires_at into the past) the next
- * run takes over, records the dead one as fail LEASE_EXPIRED, and converges.
- */
-import { asRoster } from "../support/roster";
 import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
-import { fakeControl, type FakeControl } from "../../dev/fake-bakalari/control";
-import { startFakeBakalari, type FakeBakalari } from "../../dev/fake-bakalari/server";
 import type { Database } from "../../src/db/client";
-import { activeView, expectedView, refIntegrity, rowVersions } from "../support/inspect";
+import { rowVersions } from "../support/inspect";
 import { startWorker, type DevWorker } from "../../dev/wrangler-dev";
-import { nodeDatabase } from "./node-harness";
+import { expectConverged, nodeDatabase } from "./node-harness";
+import { workerVars } from "../support/worker-vars";
+import { useFakeSchool } from "../fake-bakalari/support";
 import { createNodeTestDatabase } from "../support/node-database";
 
 const TOKEN = `cancel-${randomBytes(24).toString("hex")}`;
 
 describe("an invocation killed mid-run", { timeout: 120_000 }, () => {
-  let school: FakeBakalari;
-  let fake: FakeControl;
+  const { fake: school, control: fake } = useFakeSchool({ size: "small", seed: 21 }, { resetEach: false });
   let db: Database;
   let vars: Record<string, string>;
   const workers: DevWorker[] = [];
 
   beforeAll(async () => {
-    school = await startFakeBakalari({ port: 0, size: "small", seed: 21 });
-    fake = fakeControl(school.url);
     const url = await createNodeTestDatabase("rel");
     db = nodeDatabase(url, inject("wsProxy"));
-    vars = {
-      DATABASE_URL: url,
-      NEON_WS_PROXY: inject("wsProxy"),
-      BAKALARI_URL: school.url,
-      BAKALARI_USERNAME: "sync-service",
-      BAKALARI_PASSWORD: "test-password",
-      OPERATOR_TOKEN: TOKEN,
-      // Compared with the fake's truth, teachers' names included: the account's own views only.
-      BAKALARI_PUBLIC_TIMETABLE: "off",
-    };
+    vars = workerVars({ databaseUrl: url, wsProxy: inject("wsProxy"), bakalariUrl: school.url }, { OPERATOR_TOKEN: TOKEN });
   }, 120_000);
   afterAll(async () => {
     for (const w of workers) await w.stop();
     await db?.end();
-    await school?.close();
   }, 60_000);
 
   const start = async () => {
@@ -56,15 +35,11 @@ describe("an invocation killed mid-run", { timeout: 120_000 }, () => {
   const post = (worker: DevWorker) =>
     fetch(`${worker.url}/api/sync/bakalari`, { method: "POST", headers: { authorization: `Bearer ${TOKEN}` } });
   const rows = async <T>(query: ReturnType<typeof sql>) => (await db.db.execute(query)).rows as T[];
-  const expectConverged = async () => {
-    expect(await activeView(db)).toEqual(expectedView(asRoster(await fake.expected())));
-    expect(await refIntegrity(db)).toEqual({ dangling: 0, unreferenced: 0, duplicated: 0 });
-  };
 
   it("holds the lease, refuses the next run until it expires, then recovers", async () => {
     const first = await start();
     expect((await post(first)).status).toBe(200);
-    await expectConverged();
+    await expectConverged(db, fake);
 
     // The killed run has something to write, and stalls on the rosters with its lease held.
     await fake.change({ op: "addStudents", count: 3 });
@@ -117,6 +92,6 @@ describe("an invocation killed mid-run", { timeout: 120_000 }, () => {
     const [expired] = await rows<{ status: string; errors: { code: string }[]; completed: boolean }>(sql`
       select status, errors, completed_at is not null as completed from sync_runs where id = ${running}`);
     expect(expired).toEqual({ status: "fail", errors: [expect.objectContaining({ code: "LEASE_EXPIRED" })], completed: true });
-    await expectConverged();
+    await expectConverged(db, fake);
   });
 });

@@ -4,40 +4,32 @@
  * is duplicated.
  */
 import { sql } from "drizzle-orm";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import type { Bindings } from "../../src/config";
-import type { Database } from "../../src/db/client";
-import { useTestDatabase } from "../support/database";
+import { afterAll, beforeEach, describe, expect } from "vitest";
 import { refIntegrity } from "../support/inspect";
-import { runScheduled, testBindings } from "../support/worker";
-import { expectConverged, fake, postSync, TOKEN_KEY, type Answer } from "./harness";
+import { runScheduled } from "../support/worker";
+import { expectConverged, fake, postSync, TOKEN_KEY, workerTest, type Answer } from "./harness";
+
+// Whichever run wins must converge in one go, a cron tick too: every roster every tick.
+const it = workerTest.extend("bindings", { scope: "file" }, { BAKALARI_TOKEN_KEY: TOKEN_KEY, SYNC_ROSTER_ROTATION: "1" }).extend(
+  "count",
+  ({ db }) =>
+    async (query: ReturnType<typeof sql>) =>
+      Number(((await db.db.execute(query)).rows[0] as { n: number }).n),
+);
 
 const POSTS = 12;
 const ROUNDS = 3;
 
 // Workers tests do not inherit the root timeout; three rounds of slow runs take seconds.
 describe(`${POSTS} concurrent POSTs and a cron tick, ${ROUNDS} rounds`, { timeout: 60_000 }, () => {
-  const t = useTestDatabase("file");
-  let db: Database;
-  let env: Bindings;
-
-  beforeAll(async () => {
-    db = t.database;
-    // Whichever run wins must converge in one go, a cron tick too: every roster every tick.
-    env = testBindings({ DATABASE_URL: t.url, BAKALARI_TOKEN_KEY: TOKEN_KEY, SYNC_ROSTER_ROTATION: "1" });
-  });
   beforeEach(async () => {
     await fake.reset({ size: "small", seed: 13 });
-    vi.spyOn(console, "log").mockImplementation(() => undefined);
   });
-  afterEach(() => vi.restoreAllMocks());
   afterAll(async () => {
     await fake.clearFaults();
   });
 
-  const count = async (query: ReturnType<typeof sql>) => Number(((await db.db.execute(query)).rows[0] as { n: number }).n);
-
-  it("lets exactly one run apply each round; the rest get 409 or a skipped record; no duplicate rows", async () => {
+  it("lets exactly one run apply each round; the rest get 409 or a skipped record; no duplicate rows", async ({ env, db, count }) => {
     const changes = [
       async () => undefined, // round 1 creates the whole school
       async () => void (await fake.change({ op: "addStudents", count: 4 })),

@@ -16,6 +16,7 @@ import { startWsProxy, statementCounter, type WsProxy } from "../../dev/ws-proxy
 import { MAX_FAILURES } from "../../src/operators/rate-limit";
 import { createToken } from "../../src/operators/tokens";
 import { createNodeTestDatabase } from "../support/node-database";
+import { workerVars } from "../support/worker-vars";
 import { startWorker, type DevWorker } from "../../dev/wrangler-dev";
 
 const BOOTSTRAP = `edge-${randomBytes(24).toString("hex")}`;
@@ -41,17 +42,9 @@ describe("the unauthenticated path through wrangler dev, counted at the database
     proxy = await startWsProxy();
     const url = await createNodeTestDatabase("edge");
     stored = await withNodeDatabase(url, async (db) => (await createToken(db, "edge-operator", KEY)).token, inject("wsProxy"));
-    worker = await startWorker({
-      vars: {
-        DATABASE_URL: url,
-        NEON_WS_PROXY: proxy.url,
-        BAKALARI_URL: "http://127.0.0.1:9", // never asked: no sync runs here
-        BAKALARI_USERNAME: "sync-service",
-        BAKALARI_PASSWORD: "test-password",
-        OPERATOR_TOKEN: BOOTSTRAP,
-        OPERATOR_TOKEN_KEY: KEY.toString("base64"),
-      },
-    });
+    // Bakaláři is never asked: no sync runs here.
+    const at = { databaseUrl: url, wsProxy: proxy.url, bakalariUrl: "http://127.0.0.1:9" };
+    worker = await startWorker({ vars: workerVars(at, { OPERATOR_TOKEN: BOOTSTRAP, OPERATOR_TOKEN_KEY: KEY.toString("base64") }) });
   }, 120_000);
   afterAll(async () => {
     await worker?.stop();

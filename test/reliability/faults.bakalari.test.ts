@@ -5,18 +5,15 @@
  * and the next run converging on the school.
  */
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeEach, describe, expect } from "vitest";
 import type { FaultRule } from "../../dev/fake-bakalari/control";
 import { ROSTER_WARNING } from "../../src/codes";
 import { bakalariSourceFor } from "../../src/bakalari/source";
 import { createTokenCache } from "../../src/bakalari/token-cache";
 import { parseConfig, type Bindings } from "../../src/config";
-import type { Database } from "../../src/db/client";
 import { runSync } from "../../src/sync/engine";
-import { useTestDatabase } from "../support/database";
 import { refIntegrity, rowVersions } from "../support/inspect";
-import { testBindings } from "../support/worker";
-import { expectConverged, expectRecordedFailure, expectRecovers, fake, postSync, runRow, TOKEN_KEY, type Json } from "./harness";
+import { expectConverged, expectRecordedFailure, fake, postSync, runRow, workerTest, type Json } from "./harness";
 
 const ALL = "^/api/";
 const LOGIN = "^/api/login$";
@@ -24,31 +21,9 @@ const TIMETABLE = "^/api/3/timetable/";
 const CLASSBOOK = "^/api/3/classbook";
 const LESSONS = "^/api/3/lesson/";
 
-// Workers tests do not inherit the root timeout; retries with backoff take seconds.
-describe("Bakaláři faults: nothing lost, the failure recorded, the next run recovers", { timeout: 30_000 }, () => {
-  const t = useTestDatabase("file");
-  let db: Database;
-  let env: Bindings;
-
-  beforeAll(async () => {
-    db = t.database;
-    env = testBindings({ DATABASE_URL: t.url, BAKALARI_TOKEN_KEY: TOKEN_KEY });
-    vi.spyOn(console, "log").mockImplementation(() => undefined); // the runs' events (logs.test.ts reads them)
-  });
-  beforeEach(async () => {
-    // The fake is shared by every file: a known school, no faults, no tokens.
-    await fake.reset({ size: "small", seed: 11 });
-    const baseline = await postSync(env);
-    expect(baseline.status, JSON.stringify(baseline.body)).toBe(200);
-    await expectConverged(db);
-  });
-  afterAll(async () => {
-    vi.restoreAllMocks();
-    await fake.clearFaults();
-  });
-
+const withFaults = workerTest
   /** Runs under the faults; the school did not change, so a trustworthy run has nothing to write either. */
-  async function faultyRun(rules: FaultRule[], overrides: Partial<Bindings> = {}) {
+  .extend("faultyRun", ({ db, env }) => async (rules: FaultRule[], overrides: Partial<Bindings> = {}) => {
     const before = await rowVersions(db);
     await fake.setFaults(rules);
     const answer = await postSync({ ...env, ...overrides });
@@ -56,10 +31,45 @@ describe("Bakaláři faults: nothing lost, the failure recorded, the next run re
     expect(await rowVersions(db)).toBe(before);
     expect(await refIntegrity(db)).toEqual({ dangling: 0, unreferenced: 0, duplicated: 0 });
     return answer;
-  }
+  })
+  /**
+   * The Worker's real engine and Bakaláři source, with the per-attempt timeout cut from
+   * 20 s to 300 ms so that a test can wait it out (the only change from production).
+   */
+  .extend("engineRun", ({ env }) => async (rules: FaultRule[]) => {
+    await fake.setFaults(rules);
+    try {
+      const config = parseConfig(env);
+      return await runSync(
+        {
+          config,
+          log: () => undefined,
+          source: (sourceDb) => bakalariSourceFor(config, sourceDb, { http: { timeoutMs: 300, baseDelayMs: 5, maxDelayMs: 20 } }),
+        },
+        { trigger: "manual" },
+      );
+    } finally {
+      await fake.clearFaults();
+    }
+  });
+
+const it = withFaults;
+
+// Workers tests do not inherit the root timeout; retries with backoff take seconds.
+describe("Bakaláři faults: nothing lost, the failure recorded, the next run recovers", { timeout: 30_000 }, () => {
+  it.beforeEach(async ({ env, db }) => {
+    // The fake is shared by every file: a known school, no faults, no tokens.
+    await fake.reset({ size: "small", seed: 11 });
+    const baseline = await postSync(env);
+    expect(baseline.status, JSON.stringify(baseline.body)).toBe(200);
+    await expectConverged(db);
+  });
+  afterAll(async () => {
+    await fake.clearFaults();
+  });
 
   describe("failures that stop the run before anything is written", () => {
-    it.each([
+    it.for([
       ["Bakaláři down (503 on every request)", "BAKALARI_UNAVAILABLE", [{ path: ALL, kind: "status", status: 503 }]],
       ["connections reset on every request", "BAKALARI_UNAVAILABLE", [{ path: ALL, kind: "reset" }]],
       ["a 429 storm that outlasts the retries", "BAKALARI_UNAVAILABLE", [{ path: ALL, kind: "rateLimit", retryAfter: 0 }]],
@@ -68,32 +78,35 @@ describe("Bakaláři faults: nothing lost, the failure recorded, the next run re
       ["a class book that is not JSON", "BAKALARI_PAYLOAD", [{ path: CLASSBOOK, kind: "malformed" }]],
       ["a timetable of the wrong shape", "BAKALARI_PAYLOAD", [{ path: TIMETABLE, kind: "wrongShape" }]],
       ["a class book of the wrong shape", "BAKALARI_PAYLOAD", [{ path: CLASSBOOK, kind: "wrongShape" }]],
-    ] as [string, string, FaultRule[]][])("%s: 502 %s, nothing written", async (_name, code, rules) => {
+    ] as [string, string, FaultRule[]][])("%s: 502 %s, nothing written", async ([_name, code, rules], { env, db, faultyRun, recovers }) => {
       const answer = await faultyRun(rules);
       expect(answer.status).toBe(502);
       await expectRecordedFailure(env, db, answer, code);
-      await expectRecovers(env, db);
+      await recovers();
     });
 
-    it.each([
+    it.for([
       ["5xx", { kind: "status", status: 503 }],
       ["429", { kind: "rateLimit", retryAfter: 0 }],
-    ] as const)("every roster answering %s: BAKALARI_UNAVAILABLE after a bounded number of requests", async (_name, fault) => {
-      const lessonRequests = async () => (await fake.stats()).requests.byEndpoint["GET /api/3/lesson/:lessonId/absence"] ?? 0;
-      const lessonsBefore = await lessonRequests();
-      const answer = await faultyRun([{ path: LESSONS, ...fault }]);
-      expect(answer.status).toBe(502);
-      const row = await expectRecordedFailure(env, db, answer, "BAKALARI_UNAVAILABLE");
-      expect(row.errors[0]!.message).toMatch(/absence/);
-      // The breaker stops after 6 lists failed in a row: at most the 6 in flight and 6 more, 4 attempts each.
-      expect((await lessonRequests()) - lessonsBefore).toBeLessThanOrEqual(12 * 4);
-      // The run records every request it made: the absence lists and the handful before them.
-      const requests = (
-        (await db.db.execute(sql`select bakalari_requests as n from sync_runs where id = ${answer.body.runId}`)).rows[0] as { n: number }
-      ).n;
-      expect(requests).toBeGreaterThan((await lessonRequests()) - lessonsBefore);
-      await expectRecovers(env, db);
-    });
+    ] as const)(
+      "every roster answering %s: BAKALARI_UNAVAILABLE after a bounded number of requests",
+      async ([_name, fault], { env, db, faultyRun, recovers }) => {
+        const lessonRequests = async () => (await fake.stats()).requests.byEndpoint["GET /api/3/lesson/:lessonId/absence"] ?? 0;
+        const lessonsBefore = await lessonRequests();
+        const answer = await faultyRun([{ path: LESSONS, ...fault }]);
+        expect(answer.status).toBe(502);
+        const row = await expectRecordedFailure(env, db, answer, "BAKALARI_UNAVAILABLE");
+        expect(row.errors[0]!.message).toMatch(/absence/);
+        // The breaker stops after 6 lists failed in a row: at most the 6 in flight and 6 more, 4 attempts each.
+        expect((await lessonRequests()) - lessonsBefore).toBeLessThanOrEqual(12 * 4);
+        // The run records every request it made: the absence lists and the handful before them.
+        const requests = (
+          (await db.db.execute(sql`select bakalari_requests as n from sync_runs where id = ${answer.body.runId}`)).rows[0] as { n: number }
+        ).n;
+        expect(requests).toBeGreaterThan((await lessonRequests()) - lessonsBefore);
+        await recovers();
+      },
+    );
   });
 
   describe("faults the run survives", () => {
@@ -108,7 +121,7 @@ describe("Bakaláři faults: nothing lost, the failure recorded, the next run re
       expect(body.counts.subjects.updated).toBe(1);
     };
 
-    it.each([
+    it.for([
       ["three 503s in the middle of reading rosters", [{ path: LESSONS, kind: "status", status: 503, times: 3 }]],
       [
         "a 429 storm within the retries (three on every endpoint)",
@@ -120,7 +133,7 @@ describe("Bakaláři faults: nothing lost, the failure recorded, the next run re
         ],
       ],
       ["three connection resets while reading rosters", [{ path: LESSONS, kind: "reset", times: 3 }]],
-    ] as [string, FaultRule[]][])("%s: applies the change whole", async (_name, rules) => {
+    ] as [string, FaultRule[]][])("%s: applies the change whole", async ([_name, rules], { env, db }) => {
       await fake.auth({ expireAccessTokens: true }); // so that the login endpoint is asked too
       await fake.setFaults(rules);
       const answer = await postSync(env);
@@ -132,7 +145,7 @@ describe("Bakaláři faults: nothing lost, the failure recorded, the next run re
       await expectConverged(db);
     });
 
-    it("an expired access token: refreshes it (no password login) and applies the change whole", async () => {
+    it("an expired access token: refreshes it (no password login) and applies the change whole", async ({ env, db }) => {
       await fake.auth({ expireAccessTokens: true });
       const logins = (await fake.stats()).logins;
       const answer = await postSync(env);
@@ -143,7 +156,7 @@ describe("Bakaláři faults: nothing lost, the failure recorded, the next run re
       await expectConverged(db);
     });
 
-    it("an expired access token and a refresh token already redeemed: falls back to the password", async () => {
+    it("an expired access token and a refresh token already redeemed: falls back to the password", async ({ env, db }) => {
       // Redeem the cached refresh token behind the sync's back, then expire the access token.
       const cache = createTokenCache({
         db: db.db,
@@ -171,7 +184,7 @@ describe("Bakaláři faults: nothing lost, the failure recorded, the next run re
       await expectConverged(db);
     });
 
-    it("slow past the timeout once: the attempt is abandoned and retried, and the run applies", async () => {
+    it("slow past the timeout once: the attempt is abandoned and retried, and the run applies", async ({ db, engineRun }) => {
       const run = await engineRun([{ path: TIMETABLE, kind: "latency", ms: 2_000, times: 1 }]);
       expect(run.status).toBe("ok");
       await expectConverged(db);
@@ -179,59 +192,65 @@ describe("Bakaláři faults: nothing lost, the failure recorded, the next run re
   });
 
   describe("faults that leave some rosters unread", () => {
-    it("5xx on some rosters for good: the run ends ok, their classes are exempt, nothing is deactivated", async () => {
-      // Lessons whose first group's serial ends in 7: a fixed handful of the school's groups.
-      const answer = await faultyRun([{ path: "^/api/3/lesson/\\d{14}7/absence$", kind: "status", status: 503 }]);
+    /** A run under the faults that ends ok and deactivates nothing; its answer's body. */
+    const it = withFaults.extend("partialRun", ({ faultyRun }) => async (rules: FaultRule[]) => {
+      const answer = await faultyRun(rules);
       expect(answer.status, JSON.stringify(answer.body)).toBe(200);
-      const codes = (answer.body.warnings as Json[]).map((w) => w.code);
+      for (const c of Object.values(answer.body.counts) as Json[]) expect(c.deactivated).toBe(0);
+      return answer.body;
+    });
+    // Each ends with the next run recovering.
+    it.afterEach(async ({ recovers }) => {
+      await recovers();
+    });
+
+    it("5xx on some rosters for good: the run ends ok, their classes are exempt, nothing is deactivated", async ({ partialRun }) => {
+      // Lessons whose first group's serial ends in 7: a fixed handful of the school's groups.
+      const body = await partialRun([{ path: "^/api/3/lesson/\\d{14}7/absence$", kind: "status", status: 503 }]);
+      const codes = (body.warnings as Json[]).map((w) => w.code);
       expect(codes).toContain(ROSTER_WARNING.groupRosterFailed);
       expect(codes).toContain("CLASSES_EXEMPT");
-      for (const c of Object.values(answer.body.counts) as Json[]) expect(c.deactivated).toBe(0);
-      await expectRecovers(env, db);
     });
 
-    it("one absence list that is not JSON: its groups fail, the run goes on, nothing is deactivated", async () => {
-      const answer = await faultyRun([{ path: LESSONS, kind: "malformed", times: 1 }]);
-      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
-      expect((answer.body.warnings as Json[]).map((w) => w.code)).toContain(ROSTER_WARNING.groupRosterFailed);
-      await expectRecovers(env, db);
+    it("one absence list that is not JSON: its groups fail, the run goes on, nothing is deactivated", async ({ partialRun }) => {
+      const body = await partialRun([{ path: LESSONS, kind: "malformed", times: 1 }]);
+      expect((body.warnings as Json[]).map((w) => w.code)).toContain(ROSTER_WARNING.groupRosterFailed);
     });
 
-    it("a truncated class book (its lists cut in half): groups without a lesson are exempt, nothing is deactivated", async () => {
-      const answer = await faultyRun([{ path: CLASSBOOK, kind: "truncated" }]);
-      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
-      expect((answer.body.warnings as Json[]).map((w) => w.code)).toContain(ROSTER_WARNING.groupNoLesson);
-      await expectRecovers(env, db);
+    it("a truncated class book (its lists cut in half): groups without a lesson are exempt, nothing is deactivated", async ({
+      partialRun,
+    }) => {
+      const body = await partialRun([{ path: CLASSBOOK, kind: "truncated" }]);
+      expect((body.warnings as Json[]).map((w) => w.code)).toContain(ROSTER_WARNING.groupNoLesson);
     });
 
-    it("a truncated timetable (half the classes gone): the class book shows classes it lacks, so nothing of the school is taken as gone", async () => {
-      const answer = await faultyRun([{ path: TIMETABLE, kind: "truncated" }]);
-      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
-      expect(answer.body.coverage.catalog.classes).toBeLessThan((await fake.expected()).classes.length);
-      expect(answer.body.coverage.catalog.classes).toBeGreaterThan(0);
-      for (const c of Object.values(answer.body.counts) as Json[]) expect(c.deactivated).toBe(0);
-      expect(answer.body.warnings).toContainEqual(
+    it("a truncated timetable (half the classes gone): the class book shows classes it lacks, so nothing of the school is taken as gone", async ({
+      partialRun,
+    }) => {
+      const body = await partialRun([{ path: TIMETABLE, kind: "truncated" }]);
+      expect(body.coverage.catalog.classes).toBeLessThan((await fake.expected()).classes.length);
+      expect(body.coverage.catalog.classes).toBeGreaterThan(0);
+      expect(body.warnings).toContainEqual(
         expect.objectContaining({ code: ROSTER_WARNING.accountScope, message: expect.stringMatching(/does not list/) }),
       );
-      await expectRecovers(env, db);
     });
   });
 
   describe("feeds that look broken are held", () => {
-    it.each([["truncated absence lists (half of every roster gone)", [{ path: LESSONS, kind: "truncated" }]]] as [string, FaultRule[]][])(
+    it.for([["truncated absence lists (half of every roster gone)", [{ path: LESSONS, kind: "truncated" }]]] as [string, FaultRule[]][])(
       "%s: 422 SAFETY_HOLD, nothing written",
-      async (_name, rules) => {
+      async ([_name, rules], { db, faultyRun, recovers }) => {
         const answer = await faultyRun(rules);
         expect(answer.status, JSON.stringify(answer.body)).toBe(422);
         expect(answer.body).toMatchObject({ code: "SAFETY_HOLD", status: "held" });
         expect(await runRow(db, answer.body.runId)).toMatchObject({ status: "held", lease_expires_at: null });
-        await expectRecovers(env, db);
+        await recovers();
       },
     );
   });
 
   describe("credentials", () => {
-    it("a wrong password: 502 BAKALARI_AUTH after exactly one login attempt, nothing written", async () => {
+    it("a wrong password: 502 BAKALARI_AUTH after exactly one login attempt, nothing written", async ({ env, db, faultyRun, recovers }) => {
       // Without a token key every run logs in with the password: the wrong one is tried.
       const noCache = { BAKALARI_TOKEN_KEY: undefined, BAKALARI_PASSWORD: "not-the-password" };
       const before = (await fake.stats()).logins;
@@ -241,23 +260,27 @@ describe("Bakaláři faults: nothing lost, the failure recorded, the next run re
       const after = (await fake.stats()).logins;
       expect(after.failed - before.failed).toBe(1);
       expect(JSON.stringify(answer.body)).not.toContain("not-the-password");
-      await expectRecovers(env, db);
+      await recovers();
     });
 
-    it.each([
+    it.for([
       ["not JSON", "malformed"],
       ["of the wrong shape", "wrongShape"],
-    ] as const)("a login answer %s: 502 BAKALARI_PAYLOAD, nothing written", async (_name, kind) => {
+    ] as const)("a login answer %s: 502 BAKALARI_PAYLOAD, nothing written", async ([_name, kind], { env, db, faultyRun, recovers }) => {
       await fake.auth({ expireAccessTokens: true }); // so that the run must log in again
       const answer = await faultyRun([{ path: LOGIN, kind }]);
       expect(answer.status).toBe(502);
       await expectRecordedFailure(env, db, answer, "BAKALARI_PAYLOAD");
-      await expectRecovers(env, db);
+      await recovers();
     });
   });
 
   describe("slow past the timeout", () => {
-    it("every timetable answer slower than the timeout: BAKALARI_UNAVAILABLE, nothing written, recorded", async () => {
+    it("every timetable answer slower than the timeout: BAKALARI_UNAVAILABLE, nothing written, recorded", async ({
+      db,
+      engineRun,
+      recovers,
+    }) => {
       const before = await rowVersions(db);
       const run = await engineRun([{ path: TIMETABLE, kind: "latency", ms: 2_000 }]);
       expect(run.status).toBe("fail");
@@ -267,28 +290,7 @@ describe("Bakaláři faults: nothing lost, the failure recorded, the next run re
         status: "fail",
         errors: [{ code: "BAKALARI_UNAVAILABLE" }],
       });
-      await expectRecovers(env, db);
+      await recovers();
     });
   });
-
-  /**
-   * The Worker's real engine and Bakaláři source, with the per-attempt timeout cut from
-   * 20 s to 300 ms so that a test can wait it out (the only change from production).
-   */
-  async function engineRun(rules: FaultRule[]) {
-    await fake.setFaults(rules);
-    try {
-      const config = parseConfig(env);
-      return await runSync(
-        {
-          config,
-          log: () => undefined,
-          source: (sourceDb) => bakalariSourceFor(config, sourceDb, { http: { timeoutMs: 300, baseDelayMs: 5, maxDelayMs: 20 } }),
-        },
-        { trigger: "manual" },
-      );
-    } finally {
-      await fake.clearFaults();
-    }
-  }
 });

@@ -7,57 +7,34 @@
  * run converges.
  */
 import { sql } from "drizzle-orm";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it, vi } from "vitest";
+import { afterEach, describe, expect } from "vitest";
 import { accountKey } from "../../src/bakalari/token-cache";
-import { parseConfig, type Bindings } from "../../src/config";
-import { openDatabase, type Database } from "../../src/db/client";
+import { ROSTER_WARNING } from "../../src/codes";
+import { parseConfig } from "../../src/config";
+import { openDatabase } from "../../src/db/client";
 import { contentHash } from "../../src/sync/hash";
 import { runSync } from "../../src/sync/engine";
-import { useTestDatabase } from "../support/database";
 import { activeView, expectedView, refIntegrity, rowVersions } from "../support/inspect";
 import { makeSchool, rosterOf, type School } from "../support/roster";
-import { ROSTER_WARNING } from "../../src/codes";
-import { engine, expectStatus } from "../support/sync";
-import { testBindings } from "../support/worker";
-import { expectConverged, expectRecordedFailure, expectRecovers, fake, postSync, runRow, TOKEN_KEY } from "./harness";
-
-const proxy = (path: string, method = "POST") => fetch(`http://${inject("wsProxy")}/control/${path}`, { method });
-const dropped = async () => ((await (await proxy("stats", "GET")).json()) as { dropped: number }).dropped;
-
-/** Arms the proxy to drop the connection that sends `marker`; resolves to a check that it did. */
-async function dropOn(marker: string): Promise<() => Promise<void>> {
-  const before = await dropped();
-  expect((await proxy(`drop-on?match=${encodeURIComponent(marker)}`)).status).toBe(200);
-  return async () => expect(await dropped()).toBe(before + 1);
-}
+import { expectStatus } from "../support/sync";
+import { dropOn, expectConverged, expectRecordedFailure, fake, postSync, resetWsProxy, runRow, workerTest as it } from "./harness";
 
 const refsClean = { dangling: 0, unreferenced: 0, duplicated: 0 };
 
-describe("the database connection dropped, through the Worker", { timeout: 30_000 }, () => {
-  const t = useTestDatabase("file");
-  let db: Database;
-  let env: Bindings;
+afterEach(async () => {
+  await resetWsProxy();
+});
 
-  beforeAll(async () => {
-    db = t.database;
-    env = testBindings({ DATABASE_URL: t.url, BAKALARI_TOKEN_KEY: TOKEN_KEY });
-    vi.spyOn(console, "log").mockImplementation(() => undefined); // the runs' events (logs.test.ts reads them)
-  });
-  beforeEach(async () => {
+describe("the database connection dropped, through the Worker", { timeout: 30_000 }, () => {
+  it.beforeEach(async ({ env, db }) => {
     await fake.reset({ size: "small", seed: 12 });
     expect((await postSync(env)).status).toBe(200);
     await expectConverged(db);
     // Something to write in the run under test.
     await fake.change({ op: "addStudents", count: 3 });
   });
-  afterEach(async () => {
-    await proxy("reset");
-  });
-  afterAll(async () => {
-    vi.restoreAllMocks();
-  });
 
-  it("before: at the lease, the run never starts: 500 with the request id, no run row, the lease free", async () => {
+  it("before: at the lease, the run never starts: 500 with the request id, no run row, the lease free", async ({ env, db, recovers }) => {
     const requestId = `rel-lease-${crypto.randomUUID()}`;
     const before = await rowVersions(db);
     const confirm = await dropOn(requestId); // only the lease's INSERT carries the request id
@@ -69,10 +46,10 @@ describe("the database connection dropped, through the Worker", { timeout: 30_00
     const rows = (await db.db.execute(sql`select count(*)::int as n from sync_runs where request_id = ${requestId} or status = 'running'`))
       .rows;
     expect(rows).toEqual([{ n: 0 }]);
-    await expectRecovers(env, db);
+    await recovers();
   });
 
-  it("before the apply: while the source reads the token cache, the run goes on over a new connection", async () => {
+  it("before the apply: while the source reads the token cache, the run goes on over a new connection", async ({ env, db }) => {
     // A username of its own makes the cache row's key unique to this test.
     const username = `svc-${crypto.randomUUID()}`;
     await fake.reset({ size: "small", seed: 12, username });
@@ -88,7 +65,11 @@ describe("the database connection dropped, through the Worker", { timeout: 30_00
     await expectConverged(db);
   });
 
-  it("during: deep inside the transaction, everything is rolled back and the failure recorded on a fresh connection", async () => {
+  it("during: deep inside the transaction, everything is rolled back and the failure recorded on a fresh connection", async ({
+    env,
+    db,
+    recovers,
+  }) => {
     // A subject renamed to a name of its own: its new content hash travels in the run's last
     // write before the record (the refs update), after the users, enrollments and refs inserts.
     const name = `Předmět ${crypto.randomUUID()}`;
@@ -104,43 +85,59 @@ describe("the database connection dropped, through the Worker", { timeout: 30_00
     expect(await rowVersions(db)).toBe(before);
     expect(await refIntegrity(db)).toEqual(refsClean);
     expect(JSON.stringify(answer.body)).not.toContain(name);
-    const next = await expectRecovers(env, db);
+    const next = await recovers();
     expect(next.body.counts.subjects.updated).toBe(1);
   });
 });
 
-describe("the database connection dropped at the end of the apply, through the engine", { timeout: 30_000 }, () => {
-  const t = useTestDatabase("file");
-  let url: string;
-  let db: Database;
+/**
+ * `grown`: a school synced through the engine into emptied tables, and a grown copy of it to
+ * sync next, so that the run under test writes in every table.
+ */
+const engineTest = it.extend("grown", async ({ db, engine }): Promise<School> => {
+  await db.db.execute(sql`truncate enrollments, users, classes, subjects, external_refs, sync_runs`);
+  const school = makeSchool({ classes: 3, studentsPerClass: 6 });
+  expectStatus(await engine.run(rosterOf(school)), "ok");
+  const extra = { id: `C-${crypto.randomUUID().slice(0, 8)}`, abbrev: "9.Z", name: "Nová třída" };
+  return {
+    ...school,
+    classes: [...school.classes, extra],
+    students: [...school.students, ...[1, 2].map((i) => ({ id: `${extra.id}-U${i}`, name: `Nový Žák ${i}`, classId: extra.id }))],
+    teaching: [...school.teaching, { classId: extra.id, subjectId: school.subjects[1]!.id, teacherId: school.teachers[0]!.id }],
+  };
+});
 
-  beforeAll(() => {
-    ({ url, database: db } = t);
+describe("the database connection dropped in and at the end of the apply, through the engine", { timeout: 30_000 }, () => {
+  const it = engineTest;
+
+  it("during: mid-apply, everything is rolled back and the failure recorded on a fresh connection, never quoting the data", async ({
+    db,
+    grown,
+    engine: e,
+  }) => {
+    const before = await rowVersions(db);
+    // A pupil's name unique to this test: the connection drops when the run sends it (inside the transaction).
+    const marker = `Dropped ${crypto.randomUUID()}`;
+    const next = rosterOf({
+      ...grown,
+      students: grown.students.map((s, i) => (i === grown.students.length - 1 ? { ...s, name: marker } : s)),
+    });
+    const confirm = await dropOn(marker);
+    const failed = expectStatus(await e.run(next), "fail");
+    await confirm();
+    expect(failed.code).toBe("SYNC_FAILED");
+    expect(await rowVersions(db)).toBe(before);
+    expect(await runRow(db, failed.runId)).toMatchObject({ status: "fail" });
+    // The failure message never quotes the data (the marker stands for a pupil's name).
+    expect(JSON.stringify(failed)).not.toContain(marker);
+    expect(JSON.stringify(e.logs)).not.toContain(marker);
+
+    expectStatus(await e.run(next), "ok");
+    expect(await activeView(db)).toEqual(expectedView(next));
+    expect(await refIntegrity(db)).toEqual(refsClean);
   });
-  afterEach(async () => {
-    await proxy("reset");
-  });
 
-  /** The school and a grown copy, so the second run writes in every table. */
-  function schools(): [School, School] {
-    const school = makeSchool({ classes: 3, studentsPerClass: 6 });
-    const extra = { id: `C-${crypto.randomUUID().slice(0, 8)}`, abbrev: "9.Z", name: "Nová třída" };
-    return [
-      school,
-      {
-        ...school,
-        classes: [...school.classes, extra],
-        students: [...school.students, ...[1, 2].map((i) => ({ id: `${extra.id}-U${i}`, name: `Nový Žák ${i}`, classId: extra.id }))],
-        teaching: [...school.teaching, { classId: extra.id, subjectId: school.subjects[1]!.id, teacherId: school.teachers[0]!.id }],
-      },
-    ];
-  }
-
-  it("after: at the run's final record, inside the transaction: neither the writes nor the ok record", async () => {
-    await db.db.execute(sql`truncate enrollments, users, classes, subjects, external_refs, sync_runs`);
-    const e = engine(url);
-    const [school, grown] = schools();
-    expectStatus(await e.run(rosterOf(school)), "ok");
+  it("after: at the run's final record, inside the transaction: neither the writes nor the ok record", async ({ db, grown, engine: e }) => {
     const before = await rowVersions(db);
     // The record's UPDATE is the only statement that carries the run's warnings.
     const marker = `warning ${crypto.randomUUID()}`;
@@ -159,12 +156,13 @@ describe("the database connection dropped at the end of the apply, through the e
     expect(await refIntegrity(db)).toEqual(refsClean);
   });
 
-  it("after: the COMMIT reached Postgres but its answer was lost: the writes and the ok record are both there", async () => {
-    await db.db.execute(sql`truncate enrollments, users, classes, subjects, external_refs, sync_runs`);
-    const e = engine(url);
-    const [school, grown] = schools();
-    expectStatus(await e.run(rosterOf(school)), "ok");
-    const config = parseConfig(testBindings({ DATABASE_URL: url }));
+  it("after: the COMMIT reached Postgres but its answer was lost: the writes and the ok record are both there", async ({
+    env,
+    db,
+    grown,
+    engine: e,
+  }) => {
+    const config = parseConfig(env);
     let handles = 0;
     // The run's own handle loses the connection right after its COMMIT succeeded; the fresh
     // handle the run opens to record a failure works.

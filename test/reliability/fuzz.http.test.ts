@@ -10,16 +10,13 @@
  */
 import { sql } from "drizzle-orm";
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect } from "vitest";
 import { z } from "zod";
-import type { Bindings } from "../../src/config";
-import type { Database } from "../../src/db/client";
 import { repeatedKey } from "../../src/http/json-keys";
 import { MAX_BODY_BYTES, syncBodySchema } from "../../src/http/sync-routes";
-import { connect, createTestDatabase } from "../support/database";
 import { rowVersions } from "../support/inspect";
-import { fetchWorker, OPERATOR_TOKEN, testBindings } from "../support/worker";
-import { fake, postSync, type Json } from "./harness";
+import { fetchWorker, OPERATOR_TOKEN } from "../support/worker";
+import { fake, postSync, workerTest, type Json } from "./harness";
 import { hostileString, nestedText, oddString } from "./hostile";
 
 export const RUNS = { surface: 1_000, bodies: 400, queries: 400 };
@@ -200,17 +197,32 @@ function expectWellFormed(method: string, r: Sent): void {
   }
 }
 
-describe("fuzzing the request surface", { timeout: 120_000 }, () => {
-  let db: Database;
-  let env: Bindings;
-  let versions: string;
-  const heldRunId = crypto.randomUUID();
+const heldRunId = crypto.randomUUID();
 
-  beforeAll(async () => {
-    const url = await createTestDatabase();
-    db = connect(url);
-    env = testBindings({ DATABASE_URL: url });
-    vi.spyOn(console, "log").mockImplementation(() => undefined);
+const it = workerTest
+  /** No run row came or went: the first sync's record, and the run holding the lease. */
+  .extend("expectNothingWritten", ({ db }) => async () => {
+    const runs = (await db.db.execute(sql`select id::text as id, status from sync_runs order by started_at`)).rows as Json[];
+    expect(runs).toEqual([
+      { id: expect.any(String), status: "ok" },
+      { id: heldRunId, status: "running" },
+    ]);
+  })
+  .extend("send", ({ env }) => async (method: string, url: string, headers: Record<string, string | undefined>, body?: Uint8Array) => {
+    const clean = Object.fromEntries(Object.entries(headers).filter((e): e is [string, string] => e[1] !== undefined));
+    // Absolute, so that a path starting with "//" is a path, not another host.
+    const res = await fetchWorker(
+      `http://worker.test${url}`,
+      { method, headers: clean, body: method === "GET" || method === "HEAD" ? undefined : body },
+      env,
+    );
+    return { status: res.status, headers: res.headers, text: await res.text(), incomingId: headers["x-request-id"] } satisfies Sent;
+  });
+
+describe("fuzzing the request surface", { timeout: 120_000 }, () => {
+  let versions: string;
+
+  it.beforeAll(async ({ env, db }) => {
     await fake.reset({ size: "small", seed: 15 });
     // A synced school, so that "nothing written" has rows to watch, then a run that holds the lease.
     expect((await postSync(env)).status).toBe(200);
@@ -219,32 +231,11 @@ describe("fuzzing the request surface", { timeout: 120_000 }, () => {
     versions = await rowVersions(db);
     await fake.reset({ size: "small", seed: 15 }); // zero the fake's request counters
   });
-  afterAll(async () => {
-    vi.restoreAllMocks();
-    await db.end();
-  });
 
-  /** No run row came or went: the first sync's record, and the run holding the lease. */
-  async function expectNothingWritten(): Promise<void> {
-    const runs = (await db.db.execute(sql`select id::text as id, status from sync_runs order by started_at`)).rows as Json[];
-    expect(runs).toEqual([
-      { id: expect.any(String), status: "ok" },
-      { id: heldRunId, status: "running" },
-    ]);
-  }
-
-  async function send(method: string, url: string, headers: Record<string, string | undefined>, body?: Uint8Array): Promise<Sent> {
-    const clean = Object.fromEntries(Object.entries(headers).filter((e): e is [string, string] => e[1] !== undefined));
-    // Absolute, so that a path starting with "//" is a path, not another host.
-    const res = await fetchWorker(
-      `http://worker.test${url}`,
-      { method, headers: clean, body: method === "GET" || method === "HEAD" ? undefined : body },
-      env,
-    );
-    return { status: res.status, headers: res.headers, text: await res.text(), incomingId: headers["x-request-id"] };
-  }
-
-  it(`answers ${RUNS.surface} random requests (method, path, query, headers, body) without a 500, in the error shape`, async () => {
+  it(`answers ${RUNS.surface} random requests (method, path, query, headers, body) without a 500, in the error shape`, async ({
+    send,
+    expectNothingWritten,
+  }) => {
     const seen = new Map<number, number>();
     await fc.assert(
       fc.asyncProperty(
@@ -287,7 +278,10 @@ describe("fuzzing the request surface", { timeout: 120_000 }, () => {
     await expectNothingWritten();
   });
 
-  it(`answers ${RUNS.bodies} POST bodies with a valid token exactly as the body rules say: 413, 400, or 409 (the lease is held)`, async () => {
+  it(`answers ${RUNS.bodies} POST bodies with a valid token exactly as the body rules say: 413, 400, or 409 (the lease is held)`, async ({
+    send,
+    expectNothingWritten,
+  }) => {
     let client = 0;
     await fc.assert(
       fc.asyncProperty(bodyBytes, contentType, async (body, type) => {
@@ -318,7 +312,7 @@ describe("fuzzing the request surface", { timeout: 120_000 }, () => {
     await expectNothingWritten();
   });
 
-  it(`answers ${RUNS.queries} runs queries and run ids with a valid token: 200, 400 or 404, never a 500`, async () => {
+  it(`answers ${RUNS.queries} runs queries and run ids with a valid token: 200, 400 or 404, never a 500`, async ({ send }) => {
     const uuid = z.uuid();
     await fc.assert(
       fc.asyncProperty(
@@ -345,7 +339,7 @@ describe("fuzzing the request surface", { timeout: 120_000 }, () => {
     );
   });
 
-  it("wrote nothing: no roster row, no ref, no run row, and no request reached Bakaláři", async () => {
+  it("wrote nothing: no roster row, no ref, no run row, and no request reached Bakaláři", async ({ db, expectNothingWritten }) => {
     expect(await rowVersions(db)).toBe(versions);
     await expectNothingWritten();
     expect((await fake.stats()).requests.total).toBe(0);

@@ -5,12 +5,11 @@
  */
 import { sql } from "drizzle-orm";
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Database } from "../../src/db/client";
-import { connect, createTestDatabase } from "../support/database";
+import { describe, expect } from "vitest";
+import { test as it } from "../support/fixtures";
 import { activeView, expectedView, refIntegrity } from "../support/inspect";
 import { rosterOf, type School } from "../support/roster";
-import { engine, expectStatus, type Engine } from "../support/sync";
+import { expectStatus } from "../support/sync";
 import { hostileString, whitespaceTwins } from "./hostile";
 
 export const RUNS = { schools: 100 };
@@ -90,19 +89,7 @@ const school: fc.Arbitrary<School> = fc
 const hex = (value: string) => Array.from(new TextEncoder().encode(value), (b) => b.toString(16).padStart(2, "0")).join("");
 
 describe("strings that reach SQL stay data", { timeout: 120_000 }, () => {
-  let db: Database;
-  let e: Engine;
-
-  beforeAll(async () => {
-    const url = await createTestDatabase();
-    db = connect(url);
-    e = engine(url);
-  });
-  afterAll(async () => {
-    await db.end();
-  });
-
-  it(`stores ${RUNS.schools} hostile schools byte for byte, one after another, every table intact`, async () => {
+  it(`stores ${RUNS.schools} hostile schools byte for byte, one after another, every table intact`, async ({ db, engine: e }) => {
     await fc.assert(
       fc.asyncProperty(school, async (s) => {
         const roster = rosterOf(s);

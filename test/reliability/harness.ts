@@ -2,13 +2,14 @@
  * Shared steps of the reliability suite (workers project): call the Worker, read the
  * run's record, and compare the database with the school the fake holds.
  */
-import { asRoster } from "../support/roster";
 import { sql } from "drizzle-orm";
-import { expect, inject } from "vitest";
+import { expect, inject, vi } from "vitest";
 import { fakeControl } from "../../dev/fake-bakalari/control";
 import type { Bindings } from "../../src/config";
 import type { Database } from "../../src/db/client";
+import { test } from "../support/fixtures";
 import { activeView, expectedView, refIntegrity } from "../support/inspect";
+import { asRoster } from "../support/roster";
 import { fetchWorker, OPERATOR_TOKEN } from "../support/worker";
 
 export const fake = fakeControl(inject("fakeBakalariUrl"));
@@ -18,6 +19,45 @@ export const TOKEN_KEY = btoa(String.fromCharCode(...new Uint8Array(32).fill(9))
 
 // The API's bodies are checked field by field in the tests; any is the honest type here.
 export type Json = Record<string, any>;
+
+/**
+ * The Worker against the fake school, one database for the file (support/fixtures.ts's `test`)
+ * with the token key in its bindings, and `logs`: every console.log event of the file's runs,
+ * kept instead of printed (logs.test.ts reads what the Worker logs; here it would only be noise).
+ */
+export const workerTest = test
+  .extend("bindings", { scope: "file" }, { BAKALARI_TOKEN_KEY: TOKEN_KEY })
+  // biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from this pattern; it has none.
+  .extend("logs", { scope: "file", auto: true }, ({}, { onCleanup }) => {
+    const logs: Json[] = [];
+    const spy = vi.spyOn(console, "log").mockImplementation((event: unknown) => void logs.push(event as Json));
+    onCleanup(() => spy.mockRestore());
+    return logs;
+  })
+  /** expectRecovers on the file's Worker and database: the next run ends ok and the database equals the school. */
+  .extend(
+    "recovers",
+    ({ env, db }) =>
+      () =>
+        expectRecovers(env, db),
+  );
+
+const wsProxy = (path: string, method = "POST") => fetch(`http://${inject("wsProxy")}/control/${path}`, { method });
+
+/**
+ * Arms the WebSocket-to-TCP proxy (Neon's driver only) to drop the connection that sends
+ * `marker`, text only this test's run sends; resolves to a check that it did drop one.
+ */
+export async function dropOn(marker: string): Promise<() => Promise<void>> {
+  const dropped = async () => ((await (await wsProxy("stats", "GET")).json()) as { dropped: number }).dropped;
+  const before = await dropped();
+  expect((await wsProxy(`drop-on?match=${encodeURIComponent(marker)}`)).status).toBe(200);
+  return async () => expect(await dropped()).toBe(before + 1);
+}
+
+/** Disarms the proxy (after each test that armed it). */
+export const resetWsProxy = () => wsProxy("reset");
+
 export type Answer = { status: number; headers: Headers; body: Json };
 
 /** POST /api/sync/bakalari through the Worker's own fetch. */

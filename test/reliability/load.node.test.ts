@@ -9,7 +9,6 @@
 import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { startFakeBakalari, type FakeBakalari } from "../../dev/fake-bakalari/server";
 import type { Database } from "../../src/db/client";
 import { Pool } from "@neondatabase/serverless";
 import { drizzle } from "drizzle-orm/neon-serverless";
@@ -18,6 +17,8 @@ import { readHealth } from "../../src/sync/health";
 import { listRuns, RETENTION_DAYS } from "../../src/sync/run-records";
 import { startWorker, type DevWorker } from "../../dev/wrangler-dev";
 import { burst, machine, nodeDatabase, writeFigures, type Burst } from "./node-harness";
+import { workerVars } from "../support/worker-vars";
+import { useFakeSchool } from "../fake-bakalari/support";
 import { createNodeTestDatabase } from "../support/node-database";
 import { insertRuns, RUN_COUNT } from "./runs-data";
 
@@ -27,26 +28,18 @@ const TOKEN = `load-${randomBytes(24).toString("hex")}`;
 type Json = Record<string, any>;
 
 describe("load against wrangler dev", { timeout: 300_000 }, () => {
-  let school: FakeBakalari;
+  const { fake: school } = useFakeSchool({ size: "small", seed: 23 }, { resetEach: false });
   let worker: DevWorker;
   let db: Database;
   let databaseUrl: string;
   const figures: Record<string, unknown> = { machine: machine() };
 
   beforeAll(async () => {
-    school = await startFakeBakalari({ port: 0, size: "small", seed: 23 });
     const url = (databaseUrl = await createNodeTestDatabase("rel"));
     db = nodeDatabase(url, inject("wsProxy"));
-    worker = await startWorker({
-      vars: {
-        DATABASE_URL: url,
-        NEON_WS_PROXY: inject("wsProxy"),
-        BAKALARI_URL: school.url,
-        BAKALARI_USERNAME: "sync-service",
-        BAKALARI_PASSWORD: "test-password",
-        OPERATOR_TOKEN: TOKEN,
-      },
-    });
+    const at = { databaseUrl: url, wsProxy: inject("wsProxy"), bakalariUrl: school.url };
+    // The public timetable as wrangler.toml has it, as in production.
+    worker = await startWorker({ vars: workerVars(at, { OPERATOR_TOKEN: TOKEN, BAKALARI_PUBLIC_TIMETABLE: "auto" }) });
     const first = await post();
     expect(first.status).toBe(200);
   }, 120_000);
@@ -54,7 +47,6 @@ describe("load against wrangler dev", { timeout: 300_000 }, () => {
     writeFigures("load", figures);
     await worker?.stop();
     await db?.end();
-    await school?.close();
   }, 60_000);
 
   const auth = { authorization: `Bearer ${TOKEN}` };

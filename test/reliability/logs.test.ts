@@ -6,32 +6,31 @@
  * the connection string, the service account's name, or a pupil's or teacher's name.
  */
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
-import type { Bindings } from "../../src/config";
-import type { Database } from "../../src/db/client";
+import { afterAll, describe, expect, vi } from "vitest";
 import { createToken } from "../../src/operators/tokens";
 import { contentHash } from "../../src/sync/hash";
-import { connect, createTestDatabase } from "../support/database";
-import { fetchWorker, OPERATOR_TOKEN_KEY, OPERATOR_TOKEN_KEY_BYTES, runScheduled, testBindings } from "../support/worker";
-import { fake, postSync, TOKEN_KEY, type Json } from "./harness";
+import { test } from "../support/fixtures";
+import { fetchWorker, OPERATOR_TOKEN_KEY, OPERATOR_TOKEN_KEY_BYTES, runScheduled } from "../support/worker";
+import { dropOn, fake, postSync, resetWsProxy, TOKEN_KEY, type Json } from "./harness";
 
 const CONSOLE = ["log", "info", "warn", "error", "debug"] as const;
+const username = `svc-${crypto.randomUUID()}`;
+const password = `Pw-${crypto.randomUUID()}`;
+
+const it = test.extend(
+  "bindings",
+  { scope: "file" },
+  { BAKALARI_TOKEN_KEY: TOKEN_KEY, BAKALARI_USERNAME: username, BAKALARI_PASSWORD: password },
+);
 
 describe("no secret and no personal name in any log line of a faulty day", { timeout: 60_000 }, () => {
-  let db: Database;
-  let env: Bindings;
   const lines: { method: string; args: unknown[] }[] = [];
   /** Bakaláři tokens the fake issued, read off its login answers on their way to the Worker. */
   const issued = new Set<string>();
   const names = new Set<string>();
-  const username = `svc-${crypto.randomUUID()}`;
-  const password = `Pw-${crypto.randomUUID()}`;
   let storedToken: string;
 
-  beforeAll(async () => {
-    const url = await createTestDatabase();
-    db = connect(url);
-    env = testBindings({ DATABASE_URL: url, BAKALARI_TOKEN_KEY: TOKEN_KEY, BAKALARI_USERNAME: username, BAKALARI_PASSWORD: password });
+  it.beforeAll(async ({ db }) => {
     await fake.reset({ size: "small", seed: 16, username, password });
     storedToken = (await createToken(db.db, "log-hygiene", OPERATOR_TOKEN_KEY_BYTES)).token;
 
@@ -49,8 +48,7 @@ describe("no secret and no personal name in any log line of a faulty day", { tim
   afterAll(async () => {
     vi.restoreAllMocks();
     await fake.clearFaults();
-    await fetch(`http://${inject("wsProxy")}/control/reset`, { method: "POST" });
-    await db.end();
+    await resetWsProxy();
   });
 
   const remember = async () => {
@@ -58,7 +56,7 @@ describe("no secret and no personal name in any log line of a faulty day", { tim
     for (const person of [...school.students, ...school.teachers]) names.add(person.name);
   };
 
-  it("runs the day", async () => {
+  it("runs the day", async ({ env, db }) => {
     const asStored = { authorization: `Bearer ${storedToken}` };
     await remember();
     expect((await postSync(env, undefined, asStored)).status).toBe(200); // a password login
@@ -85,8 +83,9 @@ describe("no secret and no personal name in any log line of a faulty day", { tim
     const name = `Předmět ${crypto.randomUUID()}`;
     const renamed = await fake.change({ op: "renameSubject", name });
     const abbrev = (await fake.expected()).subjects.find((s) => s.id === renamed.subjectId)!.abbrev;
-    await fetch(`http://${inject("wsProxy")}/control/drop-on?match=${encodeURIComponent(contentHash([name, abbrev]))}`, { method: "POST" });
+    const dropped = await dropOn(contentHash([name, abbrev]));
     const failed = await postSync(env, { force: true });
+    await dropped();
     expect(failed.body.code).toBe("SYNC_FAILED");
 
     await fake.change({ op: "addStudents", count: 5 });
@@ -129,7 +128,7 @@ describe("no secret and no personal name in any log line of a faulty day", { tim
     expect(new Set(failures)).toEqual(new Set(["BAKALARI_AUTH", "BAKALARI_UNAVAILABLE", "SYNC_FAILED"]));
   });
 
-  it("holds no secret, no credential and no personal name in any line", () => {
+  it("holds no secret, no credential and no personal name in any line", ({ env }) => {
     const text = lines.map((l) => l.args.map((a) => (typeof a === "string" ? a : JSON.stringify(a))).join(" "));
     expect(text.length).toBeGreaterThan(20);
     const secrets = [

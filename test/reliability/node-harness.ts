@@ -1,7 +1,8 @@
 /**
- * Node-side steps of the reliability suite: the Worker's database driver from Node, a
- * bounded request burst with latency figures, and a place to write the figures the
- * README reports. (`wrangler dev` itself: test/support/wrangler-dev.ts.)
+ * Node-side steps of the reliability suite: the Worker's database driver from Node, the
+ * database held against the fake's school, a bounded request burst with latency figures,
+ * and a place to write the figures the README reports. (`wrangler dev` itself:
+ * dev/wrangler-dev.ts.)
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -9,9 +10,13 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Pool } from "@neondatabase/serverless";
 import { drizzle } from "drizzle-orm/neon-serverless";
+import { expect } from "vitest";
 import { configureNodeDriver } from "../../cli/node-database";
+import type { FakeControl } from "../../dev/fake-bakalari/control";
 import type { Database } from "../../src/db/client";
 import * as schema from "../../src/db/schema";
+import { activeView, expectedView, refIntegrity } from "../support/inspect";
+import { asRoster } from "../support/roster";
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const FIGURES_DIR = path.join(ROOT, "test-artifacts", "reliability");
@@ -23,6 +28,12 @@ export function nodeDatabase(url: string, proxy: string): Database {
   pool.on("error", () => undefined);
   let ended: Promise<void> | null = null;
   return { db: drizzle(pool, { schema }), statements: () => 0, end: () => (ended ??= pool.end().catch(() => undefined)) };
+}
+
+/** The database holds exactly the fake's school: every active row, and refs whole (harness.ts's check, from Node). */
+export async function expectConverged(db: Database, fake: FakeControl): Promise<void> {
+  expect(await activeView(db)).toEqual(expectedView(asRoster(await fake.expected())));
+  expect(await refIntegrity(db)).toEqual({ dangling: 0, unreferenced: 0, duplicated: 0 });
 }
 
 export type Burst = {

@@ -1,22 +1,15 @@
-/**
- * Postgres itself going away, against `wrangler dev` with a cluster and a proxy of its
- * own (so that a restart, or a drop armed on plain text such as COMMIT, touches no other
- * test): restarted between runs, restarted while a run reads Bakaláři, and the COMMIT
- * lost on its way. After each: nothing half-written, the run recorded, the next run converges.
- */
-import { asRoster } from "../support/roster";
 import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { migrateDatabase } from "../../cli/migrate";
-import { fakeControl, type FakeControl } from "../../dev/fake-bakalari/control";
-import { startFakeBakalari, type FakeBakalari } from "../../dev/fake-bakalari/server";
 import { startPostgresCluster, type PostgresCluster } from "../../dev/postgres";
 import { startWsProxy, type WsProxy } from "../../dev/ws-proxy";
 import type { Database } from "../../src/db/client";
-import { activeView, expectedView, refIntegrity, rowVersions } from "../support/inspect";
+import { refIntegrity, rowVersions } from "../support/inspect";
 import { startWorker, type DevWorker } from "../../dev/wrangler-dev";
-import { nodeDatabase, writeFigures } from "./node-harness";
+import { expectConverged, nodeDatabase, writeFigures } from "./node-harness";
+import { workerVars } from "../support/worker-vars";
+import { useFakeSchool } from "../fake-bakalari/support";
 
 const TOKEN = `restart-${randomBytes(24).toString("hex")}`;
 /** What happened, for the README's figures. */
@@ -26,8 +19,7 @@ type Json = Record<string, any>;
 describe("Postgres restarted, and the COMMIT lost", { timeout: 120_000 }, () => {
   let cluster: PostgresCluster;
   let proxy: WsProxy;
-  let school: FakeBakalari;
-  let fake: FakeControl;
+  const { fake: school, control: fake } = useFakeSchool({ size: "small", seed: 22 }, { resetEach: false });
   let worker: DevWorker;
   let db: Database;
 
@@ -35,20 +27,8 @@ describe("Postgres restarted, and the COMMIT lost", { timeout: 120_000 }, () => 
     cluster = await startPostgresCluster();
     proxy = await startWsProxy();
     await migrateDatabase(cluster.url, proxy.url);
-    school = await startFakeBakalari({ port: 0, size: "small", seed: 22 });
-    fake = fakeControl(school.url);
-    worker = await startWorker({
-      vars: {
-        DATABASE_URL: cluster.url,
-        NEON_WS_PROXY: proxy.url,
-        BAKALARI_URL: school.url,
-        BAKALARI_USERNAME: "sync-service",
-        BAKALARI_PASSWORD: "test-password",
-        OPERATOR_TOKEN: TOKEN,
-        // Compared with the fake's truth, teachers' names included: the account's own views only.
-        BAKALARI_PUBLIC_TIMETABLE: "off",
-      },
-    });
+    const at = { databaseUrl: cluster.url, wsProxy: proxy.url, bakalariUrl: school.url };
+    worker = await startWorker({ vars: workerVars(at, { OPERATOR_TOKEN: TOKEN }) });
   }, 120_000);
   beforeEach(async () => {
     // A fresh handle each time: a restart breaks the old one's connections.
@@ -59,7 +39,6 @@ describe("Postgres restarted, and the COMMIT lost", { timeout: 120_000 }, () => 
     writeFigures("restart", outcomes);
     await db?.end();
     await worker?.stop();
-    await school?.close();
     await proxy?.close();
     await cluster?.stop();
   }, 60_000);
@@ -69,17 +48,13 @@ describe("Postgres restarted, and the COMMIT lost", { timeout: 120_000 }, () => 
     return { status: res.status, body: (await res.json()) as Json };
   };
   const health = async () => ((await (await fetch(`${worker.url}/health`)).json()) as Json).status;
-  const expectConverged = async () => {
-    expect(await activeView(db)).toEqual(expectedView(asRoster(await fake.expected())));
-    expect(await refIntegrity(db)).toEqual({ dangling: 0, unreferenced: 0, duplicated: 0 });
-  };
   const runRow = async (id: string) =>
     ((await db.db.execute(sql`select status, errors, lease_expires_at from sync_runs where id = ${id}`)).rows as Json[])[0];
 
   it("restarted between runs: the data is kept, and the next run works on new connections", async () => {
     const first = await post();
     expect(first.status).toBe(200);
-    await expectConverged();
+    await expectConverged(db, fake);
     const before = await rowVersions(db);
     await db.end();
 
@@ -92,7 +67,7 @@ describe("Postgres restarted, and the COMMIT lost", { timeout: 120_000 }, () => 
     const next = await post();
     expect(next.status).toBe(200);
     expect(next.body.counts.users.created).toBe(3);
-    await expectConverged();
+    await expectConverged(db, fake);
   });
 
   it("restarted while a run reads Bakaláři: the run ends ok or fails cleanly, never half-written, and the next converges", async () => {
@@ -114,12 +89,12 @@ describe("Postgres restarted, and the COMMIT lost", { timeout: 120_000 }, () => 
     if (status === 200) {
       // The pool noticed its connection was gone and opened a new one: the run applied whole.
       expect(row).toMatchObject({ status: "ok", lease_expires_at: null });
-      await expectConverged();
+      await expectConverged(db, fake);
     } else {
       expect(row).toMatchObject({ status: "fail", lease_expires_at: null, errors: [{ code: "SYNC_FAILED" }] });
       expect(await rowVersions(db)).toBe(before);
       expect((await post()).status).toBe(200);
-      await expectConverged();
+      await expectConverged(db, fake);
     }
   });
 
@@ -143,6 +118,6 @@ describe("Postgres restarted, and the COMMIT lost", { timeout: 120_000 }, () => 
     expect(next.status).toBe(200);
     expect(next.body.counts.users.created).toBe(2);
     expect(next.body.counts.subjects.updated).toBe(1);
-    await expectConverged();
+    await expectConverged(db, fake);
   });
 });

@@ -7,16 +7,15 @@
 import { Pool } from "@neondatabase/serverless";
 import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/neon-serverless";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Bindings } from "../../src/config";
-import type { Database, Db } from "../../src/db/client";
+import { describe, expect } from "vitest";
+import type { Db } from "../../src/db/client";
 import * as schema from "../../src/db/schema";
 import { readHealth } from "../../src/sync/health";
 import { listRuns, RETENTION_DAYS } from "../../src/sync/run-records";
-import { connect, createTestDatabase } from "../support/database";
+import { test as it } from "../support/fixtures";
 import { makeSchool, rosterOf } from "../support/roster";
-import { engine, expectStatus } from "../support/sync";
-import { fetchWorker, testBindings } from "../support/worker";
+import { expectStatus } from "../support/sync";
+import { fetchWorker } from "../support/worker";
 import { auth, type Json } from "./harness";
 import { insertRuns, RUN_COUNT } from "./runs-data";
 
@@ -27,22 +26,12 @@ function nodes(plan: PlanNode): PlanNode[] {
 }
 
 describe(`${RUN_COUNT.toLocaleString("en")} recorded runs`, { timeout: 120_000 }, () => {
-  let url: string;
-  let db: Database;
-  let env: Bindings;
-
-  beforeAll(async () => {
-    url = await createTestDatabase();
-    db = connect(url);
-    env = testBindings({ DATABASE_URL: url });
+  it.beforeAll(async ({ db }) => {
     await db.db.execute(insertRuns);
     await db.db.execute(sql`analyze sync_runs`);
   });
-  afterAll(async () => {
-    await db.end();
-  });
 
-  it("pages through all of them with before, each exactly once, newest first", async () => {
+  it("pages through all of them with before, each exactly once, newest first", async ({ env, db }) => {
     const order = (
       (await db.db.execute(sql`select id::text as id from sync_runs order by started_at desc, id desc`)).rows as { id: string }[]
     ).map((r) => r.id);
@@ -61,9 +50,9 @@ describe(`${RUN_COUNT.toLocaleString("en")} recorded runs`, { timeout: 120_000 }
   });
 
   /** Runs fn against a handle that records the statements (and their parameters) drizzle sends. */
-  async function captured(fn: (db: Db) => Promise<unknown>): Promise<{ sql: string; params: unknown[] }[]> {
+  async function captured(url: string, fn: (db: Db) => Promise<unknown>): Promise<{ sql: string; params: unknown[] }[]> {
     const statements: { sql: string; params: unknown[] }[] = [];
-    // The same driver and settings as openDatabase (connect() above configured neonConfig for the proxy).
+    // Neon's driver, which createTestDatabase configured for the proxy: the plans are the same whichever sends them.
     const pool = new Pool({ connectionString: url, max: 1 });
     try {
       await fn(drizzle(pool, { schema, logger: { logQuery: (query, params) => void statements.push({ sql: query, params }) } }));
@@ -73,7 +62,7 @@ describe(`${RUN_COUNT.toLocaleString("en")} recorded runs`, { timeout: 120_000 }
     return statements;
   }
 
-  async function plan(statement: { sql: string; params: unknown[] }): Promise<PlanNode[]> {
+  async function plan(url: string, statement: { sql: string; params: unknown[] }): Promise<PlanNode[]> {
     const pool = new Pool({ connectionString: url, max: 1 });
     try {
       const result = await pool.query(`explain (format json) ${statement.sql}`, statement.params);
@@ -83,17 +72,17 @@ describe(`${RUN_COUNT.toLocaleString("en")} recorded runs`, { timeout: 120_000 }
     }
   }
 
-  it("reads the list, a deep page and /health through the index, without sorting the table", async () => {
+  it("reads the list, a deep page and /health through the index, without sorting the table", async ({ db, databaseUrl }) => {
     const [deep] = (await db.db.execute(sql`select id::text as id from sync_runs order by started_at desc, id desc offset 9000 limit 1`))
       .rows as { id: string }[];
     const statements = [
-      ...(await captured((d) => listRuns(d, { limit: 20 }))),
-      ...(await captured((d) => listRuns(d, { limit: 20, before: deep!.id }))).slice(-1), // the page itself, not the cursor's lookup
-      ...(await captured((d) => readHealth(d))),
+      ...(await captured(databaseUrl, (d) => listRuns(d, { limit: 20 }))),
+      ...(await captured(databaseUrl, (d) => listRuns(d, { limit: 20, before: deep!.id }))).slice(-1), // the page itself, not the cursor's lookup
+      ...(await captured(databaseUrl, (d) => readHealth(d))),
     ];
     expect(statements).toHaveLength(4);
     for (const statement of statements) {
-      const planned = await plan(statement);
+      const planned = await plan(databaseUrl, statement);
       const scans = planned.filter((n) => /Scan/.test(n["Node Type"]) && !n["Index Name"]?.endsWith("_pkey"));
       expect(
         scans.map((n) => `${n["Node Type"]} ${n["Index Name"] ?? ""}`),
@@ -106,13 +95,13 @@ describe(`${RUN_COUNT.toLocaleString("en")} recorded runs`, { timeout: 120_000 }
     }
   });
 
-  it(`removes runs older than ${RETENTION_DAYS} days when the next run takes its lease, and keeps the rest`, async () => {
+  it(`removes runs older than ${RETENTION_DAYS} days when the next run takes its lease, and keeps the rest`, async ({ db, engine: e }) => {
     const count = async (where: ReturnType<typeof sql>) =>
       Number(((await db.db.execute(sql`select count(*)::int as n from sync_runs where ${where}`)).rows[0] as { n: number }).n);
     const old = await count(sql`started_at < now() - make_interval(days => ${RETENTION_DAYS})`);
     const kept = await count(sql`started_at >= now() - make_interval(days => ${RETENTION_DAYS})`);
     expect(old).toBeGreaterThan(300);
-    const run = expectStatus(await engine(url).run(rosterOf(makeSchool())), "ok");
+    const run = expectStatus(await e.run(rosterOf(makeSchool())), "ok");
     expect(await count(sql`started_at < now() - make_interval(days => ${RETENTION_DAYS})`)).toBe(0);
     expect(await count(sql`true`)).toBe(kept + 1);
     expect(await count(sql`id = ${run.runId}`)).toBe(1);

@@ -4,12 +4,11 @@
  * on the Worker's request path as well as in verifyToken itself. (A stored token's signature
  * is checked by crypto.subtle.verify, which compares in constant time on its own.)
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import type { Database } from "../../src/db/client";
+import { afterEach, describe, expect, vi } from "vitest";
 import { sha256 } from "../../src/digest";
 import { createToken, verifyToken } from "../../src/operators/tokens";
-import { connect, createTestDatabase } from "../support/database";
-import { fetchWorker, OPERATOR_TOKEN, OPERATOR_TOKEN_KEY_BYTES, testBindings } from "../support/worker";
+import { test as it } from "../support/fixtures";
+import { fetchWorker, OPERATOR_TOKEN, OPERATOR_TOKEN_KEY_BYTES } from "../support/worker";
 
 type SubtleWithTimingSafeEqual = SubtleCrypto & { timingSafeEqual(a: ArrayBufferView, b: ArrayBufferView): boolean };
 const subtle = crypto.subtle as SubtleWithTimingSafeEqual;
@@ -17,23 +16,13 @@ const keys = { bootstrap: OPERATOR_TOKEN, signingKey: OPERATOR_TOKEN_KEY_BYTES }
 const bytes = (view: ArrayBufferView) => Array.from(new Uint8Array(view.buffer, view.byteOffset, view.byteLength));
 
 describe("timing-safe token comparison", () => {
-  let url: string;
-  let db: Database;
-
-  beforeAll(async () => {
-    url = await createTestDatabase();
-    db = connect(url);
-  });
   afterEach(() => vi.restoreAllMocks());
-  afterAll(async () => {
-    await db.end();
-  });
 
   it("workerd provides crypto.subtle.timingSafeEqual (so the constant-time path is the one taken)", () => {
     expect(typeof subtle.timingSafeEqual).toBe("function");
   });
 
-  it("compares the bootstrap token as SHA-256 digests with timingSafeEqual, right or wrong", async () => {
+  it("compares the bootstrap token as SHA-256 digests with timingSafeEqual, right or wrong", async ({ db }) => {
     const spy = vi.spyOn(subtle, "timingSafeEqual");
     expect(await verifyToken(OPERATOR_TOKEN, keys, () => db.db)).toEqual({ name: "OPERATOR_TOKEN", tokenId: null });
     expect(spy).toHaveBeenCalledTimes(1);
@@ -50,7 +39,7 @@ describe("timing-safe token comparison", () => {
     expect(spy.mock.results[0]!.value).toBe(false);
   });
 
-  it("compares a stored token's digest with timingSafeEqual after the lookup by hash", async () => {
+  it("compares a stored token's digest with timingSafeEqual after the lookup by hash", async ({ db }) => {
     const { token } = await createToken(db.db, `timing-${crypto.randomUUID()}`, OPERATOR_TOKEN_KEY_BYTES);
     const spy = vi.spyOn(subtle, "timingSafeEqual");
     const operator = await verifyToken(token, keys, () => db.db);
@@ -63,8 +52,7 @@ describe("timing-safe token comparison", () => {
     }
   });
 
-  it("goes through timingSafeEqual on the Worker's request path, for both kinds of token", async () => {
-    const env = testBindings({ DATABASE_URL: url });
+  it("goes through timingSafeEqual on the Worker's request path, for both kinds of token", async ({ env, db }) => {
     const { token } = await createToken(db.db, `request-${crypto.randomUUID()}`, OPERATOR_TOKEN_KEY_BYTES);
     const spy = vi.spyOn(subtle, "timingSafeEqual");
     const asEnv = await fetchWorker("/api/sync/runs", { headers: { authorization: `Bearer ${OPERATOR_TOKEN}` } }, env);

@@ -1,10 +1,13 @@
 /**
- * Per-test-file databases, copied from the migrated template that global setup made.
- * Runs inside workerd, through the real Neon driver and the local proxy.
+ * Per-test-file databases, copied from the migrated template that global setup made. They are
+ * made through Neon's driver and the local proxy; a test's handle on one follows the project's
+ * driver (driver.ts). Tests take them as fixtures (fixtures.ts).
  */
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, inject } from "vitest";
+import { inject } from "vitest";
 import { openDatabase, type Database } from "../../src/db/client";
+import { DRIVER, type Driver } from "./driver";
+import { hyperdriveFor } from "./hyperdrive";
 
 let counter = 0;
 
@@ -20,29 +23,11 @@ export async function createTestDatabase(): Promise<string> {
   return inject("adminDatabaseUrl").replace(/\/[^/]+$/, `/${name}`);
 }
 
-/** Opens a handle on a test database; end it when done. */
-export function connect(databaseUrl: string): Database {
-  return openDatabase({ databaseUrl, neonWsProxy: inject("wsProxy") });
-}
-
-export type TestDatabase = { url: string; database: Database };
-
-/**
- * A fresh database for each test ("each") or for the whole file ("file"), with a handle
- * on it; every handle opened is ended after the file. Read its fields inside tests.
- */
-export function useTestDatabase(scope: "each" | "file" = "each"): TestDatabase {
-  const current = {} as TestDatabase;
-  const opened: Database[] = [];
-  const open = async () => {
-    current.url = await createTestDatabase();
-    current.database = connect(current.url);
-    opened.push(current.database);
-  };
-  if (scope === "each") beforeEach(open);
-  else beforeAll(open);
-  afterAll(async () => {
-    await Promise.all(opened.map((d) => d.end()));
-  });
-  return current;
+/** Opens a handle on a test database, through the project's driver unless told; end it when done. */
+export function connect(databaseUrl: string, driver: Driver = DRIVER): Database {
+  return openDatabase(
+    driver === "hyperdrive"
+      ? { databaseUrl: null, neonWsProxy: null, hyperdrive: hyperdriveFor(databaseUrl) }
+      : { databaseUrl, neonWsProxy: inject("wsProxy") },
+  );
 }

@@ -5,12 +5,9 @@
  * same host with another database name reaches that database through it.
  */
 import { env } from "cloudflare:workers";
-import type { Bindings } from "../../src/config";
-import { openDatabase, type Database } from "../../src/db/client";
-import { engine, type Engine } from "./sync";
 
 /** The HYPERDRIVE binding of the tests' Worker, as miniflare simulates it. */
-export function miniflareHyperdrive(): Hyperdrive {
+function miniflareHyperdrive(): Hyperdrive {
   // Not in the generated Env: wrangler.toml has no [[hyperdrive]] (it is optional; README).
   const binding = (env as Env & { HYPERDRIVE?: Hyperdrive }).HYPERDRIVE;
   if (!binding) throw new Error("no HYPERDRIVE binding: vitest.config.ts sets one (miniflare.hyperdrives)");
@@ -33,18 +30,3 @@ export function hyperdriveFor(databaseUrl: string): Hyperdrive {
     connect: () => binding.connect(),
   };
 }
-
-/** Opens a handle on a test database through Hyperdrive (node-postgres); end it when done. */
-export function connectThroughHyperdrive(databaseUrl: string): Database {
-  return openDatabase({ databaseUrl: null, neonWsProxy: null, hyperdrive: hyperdriveFor(databaseUrl) });
-}
-
-/** An engine whose runs reach databaseUrl's database through Hyperdrive only (no DATABASE_URL to fall back on). */
-export const engineThroughHyperdrive = (databaseUrl: string, overrides: Partial<Bindings> = {}): Engine =>
-  engine(databaseUrl, { ...overrides, DATABASE_URL: undefined, HYPERDRIVE: hyperdriveFor(databaseUrl) });
-
-/** The two ways the Worker reaches Postgres, for tests that must hold through both. */
-export const DRIVERS: [name: string, engineFor: (databaseUrl: string) => Engine][] = [
-  ["Neon's driver", (url) => engine(url)],
-  ["Hyperdrive (node-postgres)", (url) => engineThroughHyperdrive(url)],
-];

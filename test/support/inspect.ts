@@ -47,9 +47,7 @@ export function expectedView(roster: Roster): ActiveView {
       ...roster.teachers.map((t) => [t.id, `teacher|${shown(t.name, t.abbrev ?? "")}|`] as const),
       ...roster.students.map((s) => [s.id, `student|${shown(s.name, s.abbrev ?? "")}|${s.classId}`] as const),
     ]),
-    enrollments: new Set(
-      [...roster.teachingAssignments, ...roster.studentEnrollments].map((e) => enrollmentKey(e)),
-    ),
+    enrollments: new Set([...roster.teachingAssignments, ...roster.studentEnrollments].map((e) => enrollmentKey(e))),
   };
 }
 

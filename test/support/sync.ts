@@ -3,6 +3,7 @@ import type { Roster } from "../../src/bakalari/roster";
 import { parseConfig, type Bindings } from "../../src/config";
 import type { LogEvent } from "../../src/log";
 import { runSync, type SyncRequest, type SyncOutcome } from "../../src/sync/engine";
+import { DRIVER, type Driver } from "./driver";
 import { testBindings } from "./worker";
 
 export type Engine = {
@@ -10,9 +11,10 @@ export type Engine = {
   logs: LogEvent[];
 };
 
-export function engine(databaseUrl: string, overrides: Partial<Bindings> = {}): Engine {
+/** The engine on databaseUrl's database, through the project's driver unless told. */
+export function engine(databaseUrl: string, overrides: Partial<Bindings> = {}, driver: Driver = DRIVER): Engine {
   const logs: LogEvent[] = [];
-  const config = parseConfig(testBindings({ DATABASE_URL: databaseUrl, ...overrides }));
+  const config = parseConfig(testBindings({ DATABASE_URL: databaseUrl, ...overrides }, driver));
   return {
     logs,
     run: (roster, request = {}) =>

@@ -4,21 +4,17 @@
  * The rule under test: what an account cannot see is left as it is, and coverage says so.
  */
 import { sql } from "drizzle-orm";
-import { beforeEach, describe, expect, inject, it } from "vitest";
-import { fakeControl } from "../../dev/fake-bakalari/control";
+import { beforeEach, describe, expect } from "vitest";
 import { ROSTER_WARNING } from "../../src/codes";
 import { bakalariSourceFor } from "../../src/bakalari/source";
 import { parseConfig, type Bindings } from "../../src/config";
 import { runSync, type SyncOutcome } from "../../src/sync/engine";
-import { useTestDatabase } from "../support/database";
+import { freshTest } from "../support/fixtures";
 import { activeView, expectedView, rowVersions, type ActiveView } from "../support/inspect";
 import { asRoster } from "../support/roster";
 import { expectStatus } from "../support/sync";
 import { testBindings } from "../support/worker";
-
-const FAKE = inject("fakeBakalariUrl");
-const fake = fakeControl(FAKE);
-const KEY = btoa(String.fromCharCode(...new Uint8Array(32).fill(9)));
+import { fake, TOKEN_KEY } from "../reliability/harness";
 
 const visible = (username: string) => fake.visible(username);
 const setPublic = (mode: Parameters<typeof fake.publicTimetable>[0]) => fake.publicTimetable(mode);
@@ -28,20 +24,17 @@ const setUserType = (username: string, userType: string) => fake.setUserType(use
 const zero = { created: 0, updated: 0, deactivated: 0, reactivated: 0 };
 const TYPES = ["classes", "subjects", "users", "enrollments"] as const;
 
-describe("what each account sees", () => {
-  const t = useTestDatabase();
-
-  beforeEach(async () => {
-    await fake.reset({ size: "small", seed: 1 });
-  });
-
-  async function run(username: string, bindings: Partial<Bindings> = {}, fetchFn?: typeof fetch): Promise<SyncOutcome> {
+/** A run of the real engine and source as `username` (the public timetable as `publicTimetable` says), on the test's database. */
+type Run = (username: string, bindings?: Partial<Bindings>, fetchFn?: typeof fetch) => Promise<SyncOutcome>;
+const runAs =
+  (databaseUrl: string, publicTimetable: "auto" | "off"): Run =>
+  (username, bindings = {}, fetchFn) => {
     const config = parseConfig(
       testBindings({
-        DATABASE_URL: t.url,
+        DATABASE_URL: databaseUrl,
         BAKALARI_USERNAME: username,
-        BAKALARI_TOKEN_KEY: KEY,
-        BAKALARI_PUBLIC_TIMETABLE: "off",
+        BAKALARI_TOKEN_KEY: TOKEN_KEY,
+        BAKALARI_PUBLIC_TIMETABLE: publicTimetable,
         ...bindings,
       }),
     );
@@ -49,16 +42,23 @@ describe("what each account sees", () => {
       { config, log: () => undefined, source: (db) => bakalariSourceFor(config, db, fetchFn ? { fetch: fetchFn } : {}) },
       { trigger: "manual" },
     );
-  }
+  };
 
+const it = freshTest
+  .extend("run", ({ databaseUrl }) => runAs(databaseUrl, "off"))
   /** A second run of the same account writes no roster row. */
-  async function expectIdempotent(username: string, bindings: Partial<Bindings> = {}) {
-    const before = await rowVersions(t.database);
+  .extend("expectIdempotent", ({ db, run }) => async (username: string, bindings: Partial<Bindings> = {}) => {
+    const before = await rowVersions(db);
     const again = expectStatus(await run(username, bindings), "ok");
     for (const type of TYPES) expect(again.counts[type], type).toMatchObject(zero);
     expect(again.rowsWritten).toBe(0);
-    expect(await rowVersions(t.database)).toBe(before);
-  }
+    expect(await rowVersions(db)).toBe(before);
+  });
+
+describe("what each account sees", () => {
+  beforeEach(async () => {
+    await fake.reset({ size: "small", seed: 1 });
+  });
 
   /** A run after a whole-school sync: it may add what it sees, never take away what it does not. */
   function expectNothingTakenAway(o: { counts: Record<(typeof TYPES)[number], { deactivated: number; updated: number }> }) {
@@ -76,16 +76,20 @@ describe("what each account sees", () => {
     };
   };
 
-  it("the management account syncs the whole school, and a second run writes nothing", async () => {
+  it("the management account syncs the whole school, and a second run writes nothing", async ({ db, run, expectIdempotent }) => {
     const first = expectStatus(await run("sync-service"), "ok");
     expect(first.coverage?.account.type).toBe("headmastership");
     expect(first.coverage?.rosters.classesRead).toBe(first.coverage?.rosters.classes);
     expect(first.coverage?.rosters.classesExempt).toBe(0);
-    expect(await activeView(t.database)).toEqual(expectedView(asRoster(await fake.expected())));
+    expect(await activeView(db)).toEqual(expectedView(asRoster(await fake.expected())));
     await expectIdempotent("sync-service");
   });
 
-  it("a teacher account syncs its own classes, reads its class book's rosters, exempts the rest, and says so", async () => {
+  it("a teacher account syncs its own classes, reads its class book's rosters, exempts the rest, and says so", async ({
+    db,
+    run,
+    expectIdempotent,
+  }) => {
     const seen = await visible("ucitel");
     const first = expectStatus(await run("ucitel"), "ok");
     const coverage = first.coverage!;
@@ -95,7 +99,7 @@ describe("what each account sees", () => {
     expect(coverage.rosters.classesRead).toBeGreaterThan(0);
     expect(first.warnings.map((w) => w.code)).toContain(ROSTER_WARNING.accountScope);
 
-    const view = await activeView(t.database);
+    const view = await activeView(db);
     expect([...view.classes.keys()].sort()).toEqual([...new Set(seen.timetableClassIds)].sort());
     // Every pupil synced is a real pupil of a class the teacher sees, in that class.
     const expected = await fake.expected();
@@ -114,7 +118,7 @@ describe("what each account sees", () => {
     await expectIdempotent("ucitel");
   });
 
-  it("a teacher account after a whole-school sync takes nothing away", async () => {
+  it("a teacher account after a whole-school sync takes nothing away", async ({ run }) => {
     expectStatus(await run("sync-service"), "ok");
     const teacher = expectStatus(await run("ucitel"), "ok");
     expectNothingTakenAway(teacher);
@@ -127,7 +131,10 @@ describe("what each account sees", () => {
     ["rodic", "PARENT"],
     ["zak", "student"],
   ] as const) {
-    it(`a ${username} account${userType ? ` of type ${JSON.stringify(userType)}` : ""} reads no class book, warns, and takes nothing away`, async () => {
+    it(`a ${username} account${userType ? ` of type ${JSON.stringify(userType)}` : ""} reads no class book, warns, and takes nothing away`, async ({
+      run,
+      expectIdempotent,
+    }) => {
       if (userType) await setUserType(username, userType);
       expectStatus(await run("sync-service"), "ok");
       const statsBefore = await studentsRequests();
@@ -142,7 +149,9 @@ describe("what each account sees", () => {
     });
   }
 
-  it("a class book none of whose lessons belongs to the timetable's classes warns BAKALARI_SCOPE_MISMATCH, not the holidays", async () => {
+  it("a class book none of whose lessons belongs to the timetable's classes warns BAKALARI_SCOPE_MISMATCH, not the holidays", async ({
+    run,
+  }) => {
     // The teacher's own timetable swapped for one class it does not teach (as a captured
     // timetable of another school's class would be): its class book then matches nothing.
     const elsewhere = {
@@ -171,7 +180,7 @@ describe("what each account sees", () => {
   });
 
   for (const status of [401, 403]) {
-    it(`a class book refused to a teacher account (HTTP ${status}) is a question of scope, not of the password`, async () => {
+    it(`a class book refused to a teacher account (HTTP ${status}) is a question of scope, not of the password`, async ({ run }) => {
       expectStatus(await run("sync-service"), "ok");
       await fake.setFaults([{ path: "^/api/3/classbook", kind: "status", status }]);
       const before = await studentsRequests();
@@ -186,14 +195,14 @@ describe("what each account sees", () => {
     });
   }
 
-  it("in the holidays a teacher's run warns BAKALARI_NO_ROSTERS and reads no roster", async () => {
+  it("in the holidays a teacher's run warns BAKALARI_NO_ROSTERS and reads no roster", async ({ run }) => {
     await fake.change({ op: "holidays", on: true });
     const o = expectStatus(await run("ucitel"), "ok");
     expect(o.warnings.map((w) => w.code)).toContain(ROSTER_WARNING.noRosters);
     expect(o.coverage!.rosters.exempt.every((e) => e.reason === "holidays")).toBe(true);
   });
 
-  it("under every assumption of the fake, a management or teacher run after a whole-school sync takes nothing away", async () => {
+  it("under every assumption of the fake, a management or teacher run after a whole-school sync takes nothing away", async ({ run }) => {
     expectStatus(await run("sync-service"), "ok");
     for (const assumptions of [
       { managementTimetable: "own", managementClassbook: "school" },
@@ -222,34 +231,32 @@ function withoutTeacherNames(view: ActiveView): ActiveView {
   return { ...view, users };
 }
 
+const withPublicTimetable = freshTest
+  .extend("run", ({ databaseUrl }) => runAs(databaseUrl, "auto"))
+  .extend("subjectsByAbbrev", ({ db }) => async (): Promise<Map<string, number>> => {
+    const rows = (await db.db.execute<{ abbrev: string; n: number }>(sql`select abbrev, count(*)::int as n from subjects group by abbrev`))
+      .rows;
+    return new Map(rows.map((r) => [r.abbrev, r.n]));
+  });
+
 describe("with the public timetable", () => {
-  const t = useTestDatabase();
+  const it = withPublicTimetable;
 
   beforeEach(async () => {
     await fake.reset({ size: "small", seed: 1 });
     await setPublic("on");
   });
 
-  async function run(username: string): Promise<SyncOutcome> {
-    const config = parseConfig(
-      testBindings({ DATABASE_URL: t.url, BAKALARI_USERNAME: username, BAKALARI_TOKEN_KEY: KEY, BAKALARI_PUBLIC_TIMETABLE: "auto" }),
-    );
-    return runSync({ config, log: () => undefined }, { trigger: "manual" });
-  }
-
-  async function subjectsByAbbrev(): Promise<Map<string, number>> {
-    const rows = (
-      await t.database.db.execute<{ abbrev: string; n: number }>(sql`select abbrev, count(*)::int as n from subjects group by abbrev`)
-    ).rows;
-    return new Map(rows.map((r) => [r.abbrev, r.n]));
-  }
-
-  it("a teacher account syncs every class, teacher, subject and teaching assignment of the school", async () => {
+  it("a teacher account syncs every class, teacher, subject and teaching assignment of the school", async ({
+    db,
+    run,
+    subjectsByAbbrev,
+  }) => {
     const expected = await fake.expected();
     const o = expectStatus(await run("ucitel"), "ok");
     expect(o.coverage!.catalog.publicTimetable).toBe("read");
     expect(o.coverage!.catalog.classes).toBe(expected.classes.length);
-    const view = await activeView(t.database);
+    const view = await activeView(db);
     expect([...view.classes.keys()].sort()).toEqual(expected.classes.map((c) => c.id).sort());
     const teachers = [...view.users].filter(([, v]) => v.startsWith("teacher|")).map(([id]) => id);
     expect(teachers.sort()).toEqual(expected.teachers.map((x) => x.id).sort());
@@ -262,7 +269,7 @@ describe("with the public timetable", () => {
     const subjectAbbrev = new Map(expected.subjects.map((s) => [s.id, s.abbrev]));
     const keyAbbrev = new Map(
       (
-        await t.database.db.execute<{ e: string; abbrev: string }>(sql`
+        await db.db.execute<{ e: string; abbrev: string }>(sql`
         select r.external_id as e, s.abbrev from subjects s join external_refs r on r.type = 'subject' and r.internal_id = s.id::text`)
       ).rows.map((r) => [r.e, r.abbrev]),
     );
@@ -280,29 +287,33 @@ describe("with the public timetable", () => {
     const want = new Set(expected.teachingAssignments.map((a) => `${a.userId}|${subjectAbbrev.get(a.subjectId)}|${a.classId}`));
     expect(got).toEqual(want);
 
-    const before = await rowVersions(t.database);
+    const before = await rowVersions(db);
     const again = expectStatus(await run("ucitel"), "ok");
     for (const type of TYPES) expect(again.counts[type], type).toMatchObject(zero);
-    expect(await rowVersions(t.database)).toBe(before);
+    expect(await rowVersions(db)).toBe(before);
   });
 
   for (const mode of ["loginRedirect", "notFound", "serverError", "emptyLists", "unrecognised"] as const) {
-    it(`turned off (${mode}), it deactivates and changes nothing, warns, and turned back on writes nothing`, async () => {
+    it(`turned off (${mode}), it deactivates and changes nothing, warns, and turned back on writes nothing`, async ({ db, run }) => {
       expectStatus(await run("ucitel"), "ok");
-      const before = await rowVersions(t.database);
+      const before = await rowVersions(db);
       await setPublic(mode);
       const off = expectStatus(await run("ucitel"), "ok");
       expect(off.coverage!.catalog.publicTimetable).toBe("unavailable");
       expect(off.warnings.map((w) => w.code)).toContain(ROSTER_WARNING.publicTimetableUnavailable);
       for (const type of TYPES) expect(off.counts[type], type).toMatchObject(zero);
-      expect(await rowVersions(t.database)).toBe(before);
+      expect(await rowVersions(db)).toBe(before);
       await setPublic("on");
       const back = expectStatus(await run("ucitel"), "ok");
       for (const type of TYPES) expect(back.counts[type], type).toMatchObject(zero);
     });
   }
 
-  it("a subject first seen on the public pages keeps its one row when an account's timetable shows its id", async () => {
+  it("a subject first seen on the public pages keeps its one row when an account's timetable shows its id", async ({
+    db,
+    run,
+    subjectsByAbbrev,
+  }) => {
     expectStatus(await run("ucitel"), "ok");
     const firstCount = (await subjectsByAbbrev()).size;
     const management = expectStatus(await run("sync-service"), "ok");
@@ -311,18 +322,18 @@ describe("with the public timetable", () => {
     expect(after.size).toBe(firstCount);
     for (const [abbrev, n] of after) expect(n, abbrev).toBe(1);
     // Every subject is now keyed by its Bakaláři id.
-    const keys = (
-      await t.database.db.execute<{ e: string }>(sql`select external_id as e from external_refs where type = 'subject'`)
-    ).rows.map((r) => r.e);
+    const keys = (await db.db.execute<{ e: string }>(sql`select external_id as e from external_refs where type = 'subject'`)).rows.map(
+      (r) => r.e,
+    );
     expect(keys.filter((k) => k.startsWith("abbrev|"))).toEqual([]);
     const whole = expectedView(asRoster(await fake.expected()));
-    expect(withoutTeacherNames(await activeView(t.database))).toEqual(withoutTeacherNames(whole));
+    expect(withoutTeacherNames(await activeView(db))).toEqual(withoutTeacherNames(whole));
     // And a teacher's run after it takes nothing away.
     const teacher = expectStatus(await run("ucitel"), "ok");
     for (const type of TYPES) expect(teacher.counts[type].deactivated, type).toBe(0);
   });
 
-  it("no field flips when the account's own view shrinks: the public timetable's spellings stand", async () => {
+  it("no field flips when the account's own view shrinks: the public timetable's spellings stand", async ({ run }) => {
     expectStatus(await run("sync-service"), "ok");
     // Half of every list of the account's timetable gone: its teachers, classes and subjects
     // are still the public timetable's, spelled as before.
@@ -336,12 +347,12 @@ describe("with the public timetable", () => {
     expect(counts!.users.deactivated).toBe(0);
   });
 
-  it("the management account with the public timetable syncs the whole school, and a second run writes nothing", async () => {
+  it("the management account with the public timetable syncs the whole school, and a second run writes nothing", async ({ db, run }) => {
     const o = expectStatus(await run("sync-service"), "ok");
     expect(o.coverage!.catalog.publicTimetable).toBe("read");
     expect(o.coverage!.rosters.classesSubjectsUnverified).toBe(0);
     const whole = expectedView(asRoster(await fake.expected()));
-    expect(withoutTeacherNames(await activeView(t.database))).toEqual(withoutTeacherNames(whole));
+    expect(withoutTeacherNames(await activeView(db))).toEqual(withoutTeacherNames(whole));
     const again = expectStatus(await run("sync-service"), "ok");
     for (const type of TYPES) expect(again.counts[type], type).toMatchObject(zero);
   });

@@ -1,13 +1,13 @@
 import { sql } from "drizzle-orm";
 import fc from "fast-check";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 import type { Database } from "../../src/db/client";
 import { ENTITY_TYPES, planSync, rowsToWrite, type EntityType } from "../../src/sync/plan";
 import { loadCurrentState } from "../../src/sync/state";
-import { connect, createTestDatabase } from "../support/database";
+import { test as it } from "../support/fixtures";
 import { activeView, expectedView, refIntegrity } from "../support/inspect";
 import { rosterOf, schoolArbitrary } from "../support/roster";
-import { engine, expectStatus } from "../support/sync";
+import { expectStatus } from "../support/sync";
 
 type Versions = Record<EntityType, Map<string, { xmin: string; active: boolean }>>;
 
@@ -25,18 +25,11 @@ async function versions(db: Database): Promise<Versions> {
 }
 
 describe("convergence over random schools and random changes", () => {
-  const opened: Database[] = [];
-  afterAll(async () => {
-    await Promise.all(opened.map((d) => d.end()));
-  });
-
-  it("after every run the active rows equal the snapshot, the refs are whole, and the counts are what changed", async () => {
-    // One database across all cases: each run must converge from whatever state the last left.
-    const url = await createTestDatabase();
-    const db = connect(url);
-    opened.push(db);
-    const e = engine(url);
-
+  // One database across all cases: each run must converge from whatever state the last left.
+  it("after every run the active rows equal the snapshot, the refs are whole, and the counts are what changed", async ({
+    db,
+    engine: e,
+  }) => {
     await fc.assert(
       fc.asyncProperty(fc.array(schoolArbitrary, { minLength: 1, maxLength: 4 }), async (schools) => {
         for (const school of schools) {

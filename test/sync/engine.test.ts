@@ -1,26 +1,17 @@
 import { sql } from "drizzle-orm";
-import { beforeEach, describe, expect, it } from "vitest";
-import type { Database } from "../../src/db/client";
+import { describe, expect } from "vitest";
 import { HOLD_FLOOR } from "../../src/sync/guard";
-import { createTestDatabase, useTestDatabase } from "../support/database";
+import { createTestDatabase } from "../support/database";
+import { freshTest as it } from "../support/fixtures";
 import { activeView, expectedView, refIntegrity, rowVersions } from "../support/inspect";
 import { makeSchool, rosterOf, type School } from "../support/roster";
-import { DRIVERS } from "../support/hyperdrive";
-import { expectStatus, type Engine } from "../support/sync";
+import { engine, expectStatus } from "../support/sync";
 
 const zero = { created: 0, updated: 0, deactivated: 0, reactivated: 0 };
 
-describe.each(DRIVERS)("sync engine through %s", (_, engineFor) => {
-  const t = useTestDatabase();
-  let db: Database;
-  let e: Engine;
-
-  beforeEach(() => {
-    db = t.database;
-    e = engineFor(t.url);
-  });
-
-  it("creates the whole school on the first run, and changes nothing on the second", async () => {
+// Through the project's driver: Neon's in `workers`, Hyperdrive's in `workers-hyperdrive`.
+describe("sync engine", () => {
+  it("creates the whole school on the first run, and changes nothing on the second", async ({ db, engine: e }) => {
     const roster = rosterOf(makeSchool());
     const first = expectStatus(await e.run(roster), "ok");
     expect(first.counts.classes).toEqual({ created: 4, updated: 0, unchanged: 0, deactivated: 0, reactivated: 0 });
@@ -41,7 +32,7 @@ describe.each(DRIVERS)("sync engine through %s", (_, engineFor) => {
     expect(await rowVersions(db)).toBe(before);
   });
 
-  it("keeps ids byte for byte: ids differing only by spaces are different records", async () => {
+  it("keeps ids byte for byte: ids differing only by spaces are different records", async ({ db, engine: e }) => {
     const school = makeSchool({ classes: 1, studentsPerClass: 1 });
     school.students = [
       { id: "U  12", name: "Jana Nováková", classId: school.classes[0]!.id },
@@ -54,7 +45,7 @@ describe.each(DRIVERS)("sync engine through %s", (_, engineFor) => {
     expect([...view.users.keys()].filter((k) => k.includes("12")).sort()).toEqual([" U 12", "U  12", "U 12"]);
   });
 
-  it("deactivates what a complete source no longer lists, and reactivates it when it returns", async () => {
+  it("deactivates what a complete source no longer lists, and reactivates it when it returns", async ({ db, engine: e }) => {
     const school = makeSchool();
     expectStatus(await e.run(rosterOf(school)), "ok");
     const gone = school.students[0]!;
@@ -78,7 +69,7 @@ describe.each(DRIVERS)("sync engine through %s", (_, engineFor) => {
     expect(await activeView(db)).toEqual(expectedView(rosterOf(back)));
   });
 
-  it("counts updates truly: a renamed subject and a moved student", async () => {
+  it("counts updates truly: a renamed subject and a moved student", async ({ db, engine: e }) => {
     const school = makeSchool();
     expectStatus(await e.run(rosterOf(school)), "ok");
     const changed: School = {
@@ -94,7 +85,7 @@ describe.each(DRIVERS)("sync engine through %s", (_, engineFor) => {
     expect(await activeView(db)).toEqual(expectedView(rosterOf(changed)));
   });
 
-  it("exempts a class whose roster could not be read: none of its students or enrollments is deactivated", async () => {
+  it("exempts a class whose roster could not be read: none of its students or enrollments is deactivated", async ({ db, engine: e }) => {
     const school = makeSchool();
     const roster = rosterOf(school);
     expectStatus(await e.run(roster), "ok");
@@ -107,7 +98,7 @@ describe.each(DRIVERS)("sync engine through %s", (_, engineFor) => {
     expect(await activeView(db)).toEqual(expectedView(roster));
   });
 
-  it("in the holidays syncs classes, subjects and teachers, leaves students as they are, and ends ok", async () => {
+  it("in the holidays syncs classes, subjects and teachers, leaves students as they are, and ends ok", async ({ db, engine: e }) => {
     const school = makeSchool();
     expectStatus(await e.run(rosterOf(school)), "ok");
     const holidays: School = {
@@ -125,7 +116,7 @@ describe.each(DRIVERS)("sync engine through %s", (_, engineFor) => {
     expect(health.status).toBe("ok");
   });
 
-  it("holds a plan that would deactivate half the school, writes nothing, and applies it with force", async () => {
+  it("holds a plan that would deactivate half the school, writes nothing, and applies it with force", async ({ db, engine: e }) => {
     const school = makeSchool();
     expectStatus(await e.run(rosterOf(school)), "ok");
     const before = await rowVersions(db);
@@ -150,7 +141,7 @@ describe.each(DRIVERS)("sync engine through %s", (_, engineFor) => {
     expect(await activeView(db)).toEqual(expectedView(rosterOf(half)));
   });
 
-  it("holds a plan that updates too many rows, but not a small change under the floor", async () => {
+  it("holds a plan that updates too many rows, but not a small change under the floor", async ({ engine: e }) => {
     const school = makeSchool({ classes: 2, studentsPerClass: 20 });
     expectStatus(await e.run(rosterOf(school)), "ok");
     const small: School = { ...school, students: school.students.map((s, i) => (i < HOLD_FLOOR ? { ...s, name: `${s.name} ml.` } : s)) };
@@ -160,14 +151,14 @@ describe.each(DRIVERS)("sync engine through %s", (_, engineFor) => {
     expect(held.holdReasons).toEqual([expect.objectContaining({ type: "users", kind: "update", count: 40 })]);
   });
 
-  it("cron never forces past a hold", async () => {
+  it("cron never forces past a hold", async ({ engine: e }) => {
     const school = makeSchool();
     expectStatus(await e.run(rosterOf(school)), "ok");
     const half: School = { ...school, students: school.students.slice(0, 10) };
     expectStatus(await e.run(rosterOf(half), { trigger: "cron", force: true }), "held");
   });
 
-  it("a dry run returns the plan and writes nothing but its run row", async () => {
+  it("a dry run returns the plan and writes nothing but its run row", async ({ db, engine: e }) => {
     const school = makeSchool();
     expectStatus(await e.run(rosterOf(school)), "ok");
     const before = await rowVersions(db);
@@ -183,7 +174,7 @@ describe.each(DRIVERS)("sync engine through %s", (_, engineFor) => {
     ]);
   });
 
-  it("emits sync_start and sync_ok with counts and no personal data", async () => {
+  it("emits sync_start and sync_ok with counts and no personal data", async ({ engine: e }) => {
     const school = makeSchool();
     const run = expectStatus(await e.run(rosterOf(school), { requestId: "req-1" }), "ok");
     const messages = e.logs.map((l) => l.message);
@@ -201,11 +192,11 @@ describe.each(DRIVERS)("sync engine through %s", (_, engineFor) => {
     for (const t of school.teachers) expect(text).not.toContain(t.name);
   });
 
-  it("records the statements it sent, bounded whatever the size", async () => {
+  it("records the statements it sent, bounded whatever the size", async ({ db, engine: e }) => {
     const small = expectStatus(await e.run(rosterOf(makeSchool({ classes: 2, studentsPerClass: 5 }))), "ok");
     const url2 = await createTestDatabase();
     const big = expectStatus(
-      await engineFor(url2).run(rosterOf(makeSchool({ classes: 30, studentsPerClass: 30, subjects: 12, teachers: 40 }))),
+      await engine(url2).run(rosterOf(makeSchool({ classes: 30, studentsPerClass: 30, subjects: 12, teachers: 40 }))),
       "ok",
     );
     // lease (2) + state (1) + BEGIN + one insert/update per table and kind + refs + run row + COMMIT

@@ -5,86 +5,68 @@
  * source against the fake school, the real engine, a real database.
  */
 import { sql } from "drizzle-orm";
-import { beforeEach, describe, expect, inject, it } from "vitest";
-import { fakeControl } from "../../dev/fake-bakalari/control";
-import { rostersToRead } from "../../src/bakalari/roster-store";
+import { beforeEach, describe, expect } from "vitest";
 import { bakalariSourceFor } from "../../src/bakalari/source";
 import { parseConfig, type Bindings } from "../../src/config";
 import { runSync, type SyncOutcome, type SyncRequest } from "../../src/sync/engine";
-import { useTestDatabase } from "../support/database";
+import { freshTest } from "../support/fixtures";
 import { rowVersions } from "../support/inspect";
 import { expectStatus } from "../support/sync";
-import { testBindings } from "../support/worker";
+import { fake, TOKEN_KEY } from "../reliability/harness";
 
-const fake = fakeControl(inject("fakeBakalariUrl"));
-const KEY = btoa(String.fromCharCode(...new Uint8Array(32).fill(5)));
 const TYPES = ["classes", "subjects", "users", "enrollments"] as const;
 const zero = { created: 0, updated: 0, deactivated: 0, reactivated: 0 };
 
-describe("which rosters a tick reads (rostersToRead)", () => {
-  const at = (minute: number) => ({ readAt: new Date(Date.UTC(2026, 10, 2, 8, minute)) });
+type Run = (request?: Partial<SyncRequest>, bindings?: Partial<Bindings>) => Promise<SyncOutcome>;
 
-  it("reads every group never read, and the share read longest ago", () => {
-    const kept = new Map([
-      ["a", at(3)],
-      ["b", at(1)],
-      ["c", at(2)],
-      ["d", at(4)],
-    ]);
-    expect([...rostersToRead(["a", "b", "c", "d", "new"], kept, 4)].sort()).toEqual(["b", "c", "new"]); // ceil(5/4) = 2 oldest
-    expect([...rostersToRead(["a", "b", "c", "d"], kept, 1)].sort()).toEqual(["a", "b", "c", "d"]);
-    expect([...rostersToRead(["a", "b"], new Map(), 4)].sort()).toEqual(["a", "b"]);
+const it = freshTest
+  .extend("bindings", { BAKALARI_TOKEN_KEY: TOKEN_KEY })
+  /** The real engine and source, with these bindings over the test's. */
+  .extend(
+    "run",
+    ({ env }): Run =>
+      (request = {}, bindings = {}) => {
+        const config = parseConfig({ ...env, ...bindings });
+        return runSync({ config, log: () => undefined }, { trigger: "manual", ...request });
+      },
+  )
+  .extend(
+    "tick",
+    ({ run }) =>
+      (bindings: Partial<Bindings> = {}) =>
+        run({ trigger: "cron" }, bindings),
+  )
+  /** When each group's roster was last read, as bakalari_rosters keeps it. */
+  .extend(
+    "readTimes",
+    ({ db }) =>
+      async () =>
+        new Map(
+          (await db.db.execute<{ g: string; at: string }>(sql`select group_id as g, read_at::text as at from bakalari_rosters`)).rows.map(
+            (r) => [r.g, r.at],
+          ),
+        ),
+  )
+  /** A POST that reads every roster; then when each was read. */
+  .extend("readAll", ({ run, readTimes }) => async () => {
+    expectStatus(await run(), "ok");
+    return readTimes();
   });
 
-  it("breaks ties by group id, and re-reads everything within `rotation` ticks", () => {
-    const ids = Array.from({ length: 10 }, (_, i) => ` ${i}`);
-    const kept = new Map(ids.map((id) => [id, at(0)]));
-    const seen = new Set<string>();
-    for (let tick = 1; tick <= 4; tick++) {
-      const read = rostersToRead(ids, kept, 4);
-      expect(read.size).toBe(3);
-      for (const id of read) {
-        seen.add(id);
-        kept.set(id, at(tick));
-      }
-    }
-    expect(seen.size).toBe(10);
-    expect([...rostersToRead(ids, new Map(ids.map((id) => [id, at(0)])), 4)]).toEqual([" 0", " 1", " 2"]);
-  });
-
-  it("keeps a roster that failed in its turn at the front: its read time did not move", () => {
-    const kept = new Map([
-      ["failed", at(0)],
-      ["x", at(5)],
-      ["y", at(6)],
-    ]);
-    expect(rostersToRead(["failed", "x", "y"], kept, 3)).toEqual(new Set(["failed"]));
-  });
-});
+/** Absence lists requested since the last reset. */
+const absenceRequests = async () => (await fake.stats()).requests.byEndpoint["GET /api/3/lesson/:lessonId/absence"] ?? 0;
 
 describe("cron ticks against the fake school", () => {
-  const t = useTestDatabase();
-
   beforeEach(async () => {
     await fake.reset({ size: "small", seed: 3 });
   });
 
-  const run = (request: Partial<SyncRequest> = {}, bindings: Partial<Bindings> = {}): Promise<SyncOutcome> => {
-    const config = parseConfig(testBindings({ DATABASE_URL: t.url, BAKALARI_TOKEN_KEY: KEY, ...bindings }));
-    return runSync({ config, log: () => undefined }, { trigger: "manual", ...request });
-  };
-  const tick = (bindings: Partial<Bindings> = {}) => run({ trigger: "cron" }, bindings);
-
-  /** Absence lists requested since the last reset. */
-  const absenceRequests = async () => (await fake.stats()).requests.byEndpoint["GET /api/3/lesson/:lessonId/absence"] ?? 0;
-  const readTimes = async () =>
-    new Map(
-      (
-        await t.database.db.execute<{ g: string; at: string }>(sql`select group_id as g, read_at::text as at from bakalari_rosters`)
-      ).rows.map((r) => [r.g, r.at]),
-    );
-
-  it("a POST reads every roster; an unchanged tick reads a quarter, reuses the rest and writes nothing", async () => {
+  it("a POST reads every roster; an unchanged tick reads a quarter, reuses the rest and writes nothing", async ({
+    db,
+    run,
+    tick,
+    readTimes,
+  }) => {
     const full = expectStatus(await run(), "ok");
     const groups = full.coverage!.rosters.groups;
     expect(full.coverage!.rosters.groupsRead).toBe(groups);
@@ -92,7 +74,7 @@ describe("cron ticks against the fake school", () => {
     expect((await readTimes()).size).toBe(groups);
     const fullLists = await absenceRequests();
 
-    const before = await rowVersions(t.database);
+    const before = await rowVersions(db);
     const listsBefore = await absenceRequests();
     const o = expectStatus(await tick(), "ok");
     const lists = (await absenceRequests()) - listsBefore;
@@ -104,12 +86,16 @@ describe("cron ticks against the fake school", () => {
     expect(r.oldestReusedAt).not.toBeNull();
     expect(r.classesRead).toBe(full.coverage!.rosters.classesRead);
     for (const type of TYPES) expect(o.counts[type], type).toMatchObject(zero);
-    expect(await rowVersions(t.database)).toBe(before);
+    expect(await rowVersions(db)).toBe(before);
   });
 
-  it("re-reads every roster within SYNC_ROSTER_ROTATION ticks, and a pupil who left is gone by then", async () => {
-    expectStatus(await run(), "ok");
-    const first = await readTimes();
+  it("re-reads every roster within SYNC_ROSTER_ROTATION ticks, and a pupil who left is gone by then", async ({
+    db,
+    tick,
+    readTimes,
+    readAll,
+  }) => {
+    const first = await readAll();
     const { studentIds } = await fake.change({ op: "dropStudents", count: 1 });
     let deactivatedAt = 0;
     for (let n = 1; n <= 4; n++) {
@@ -123,15 +109,19 @@ describe("cron ticks against the fake school", () => {
     const after = await readTimes();
     for (const [group, at] of first) expect(after.get(group), group).not.toBe(at);
     const [row] = (
-      await t.database.db.execute<{ active: boolean }>(sql`
+      await db.db.execute<{ active: boolean }>(sql`
         select u.active from users u join external_refs r on r.type = 'user' and r.internal_id = u.id::text where r.external_id = ${studentIds[0]!}`)
     ).rows;
     expect(row).toEqual({ active: false });
   });
 
-  it("a roster that fails in its turn exempts its class, keeps its old read time, and is re-read first on the next tick", async () => {
-    expectStatus(await run(), "ok");
-    const first = await readTimes();
+  it("a roster that fails in its turn exempts its class, keeps its old read time, and is re-read first on the next tick", async ({
+    env,
+    tick,
+    readTimes,
+    readAll,
+  }) => {
+    const first = await readAll();
     // The first absence list the tick asks for answers 503 every time, retries included.
     let broken: string | null = null;
     const breaking = (async (input: RequestInfo | URL, init?: RequestInit) => {
@@ -139,7 +129,7 @@ describe("cron ticks against the fake school", () => {
       if (path.startsWith("/api/3/lesson/")) broken ??= path;
       return path === broken ? new Response("{}", { status: 503 }) : fetch(input, init);
     }) as typeof fetch;
-    const config = parseConfig(testBindings({ DATABASE_URL: t.url, BAKALARI_TOKEN_KEY: KEY }));
+    const config = parseConfig(env);
     const failing = expectStatus(
       await runSync(
         {
@@ -164,7 +154,7 @@ describe("cron ticks against the fake school", () => {
     expect(next.coverage!.rosters.exempt).toEqual([]);
   });
 
-  it("SYNC_ROSTER_ROTATION=1 reads every roster every tick; a POST with incremental: true reads a share", async () => {
+  it("SYNC_ROSTER_ROTATION=1 reads every roster every tick; a POST with incremental: true reads a share", async ({ run, tick }) => {
     expectStatus(await run(), "ok");
     const every = expectStatus(await tick({ SYNC_ROSTER_ROTATION: "1" }), "ok");
     expect(every.coverage!.rosters.groupsReused).toBe(0);
@@ -174,7 +164,7 @@ describe("cron ticks against the fake school", () => {
     expect(dry.coverage!.rosters.groupsReused).toBeGreaterThan(0);
   });
 
-  it("a tick reuses a public timetable read within its maximum age; a POST reads it afresh", async () => {
+  it("a tick reuses a public timetable read within its maximum age; a POST reads it afresh", async ({ run, tick }) => {
     const publicOn = { BAKALARI_PUBLIC_TIMETABLE: "auto" };
     const pages = async () =>
       Object.entries((await fake.stats()).requests.byEndpoint)

@@ -1,12 +1,11 @@
 import { sql } from "drizzle-orm";
-import { beforeEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 import type { Roster } from "../../src/bakalari/roster";
-import type { Database } from "../../src/db/client";
 import { LEASE_MS, RETENTION_DAYS } from "../../src/sync/run-records";
-import { useTestDatabase } from "../support/database";
+import { freshTest as it } from "../support/fixtures";
 import { activeView, expectedView } from "../support/inspect";
 import { makeSchool, rosterOf } from "../support/roster";
-import { engine, expectStatus, type Engine } from "../support/sync";
+import { expectStatus } from "../support/sync";
 
 /** A source that reads only when the test lets it, and says when it has been asked. */
 function gatedRoster(roster: Roster) {
@@ -26,16 +25,7 @@ function gatedRoster(roster: Roster) {
 }
 
 describe("one run at a time", () => {
-  const t = useTestDatabase();
-  let db: Database;
-  let e: Engine;
-
-  beforeEach(() => {
-    db = t.database;
-    e = engine(t.url);
-  });
-
-  it("refuses a manual run and records a skipped cron run while another holds the lease", async () => {
+  it("refuses a manual run and records a skipped cron run while another holds the lease", async ({ db, engine: e }) => {
     const roster = rosterOf(makeSchool());
     const gated = gatedRoster(roster);
     const first = e.run(gated.read);
@@ -59,7 +49,7 @@ describe("one run at a time", () => {
     ]);
   });
 
-  it("lets exactly one of five concurrent runs apply", async () => {
+  it("lets exactly one of five concurrent runs apply", async ({ db, engine: e }) => {
     const roster = rosterOf(makeSchool());
     const gated = gatedRoster(roster);
     const runs = Array.from({ length: 5 }, () => e.run(gated.read));
@@ -81,7 +71,7 @@ describe("one run at a time", () => {
     expect(counts).toEqual({ classes: 4, refs: 4 + 5 + 46 + 220 });
   });
 
-  it(`takes over a lease left by a crashed run once it expires (${LEASE_MS / 60000} minutes)`, async () => {
+  it(`takes over a lease left by a crashed run once it expires (${LEASE_MS / 60000} minutes)`, async ({ db, engine: e }) => {
     const crashed = crypto.randomUUID();
     await db.db.execute(sql`insert into sync_runs (id, trigger, status, started_at, lease_expires_at)
       values (${crashed}, 'cron', 'running', now() - interval '3 minutes', now() + interval '7 minutes')`);
@@ -100,7 +90,7 @@ describe("one run at a time", () => {
     expect(old.completed_at).not.toBeNull();
   });
 
-  it(`forgets runs older than ${RETENTION_DAYS} days when a run starts, and keeps newer ones`, async () => {
+  it(`forgets runs older than ${RETENTION_DAYS} days when a run starts, and keeps newer ones`, async ({ db, engine: e }) => {
     const old = crypto.randomUUID();
     const recent = crypto.randomUUID();
     await db.db.execute(sql`insert into sync_runs (id, trigger, status, started_at) values

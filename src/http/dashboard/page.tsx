@@ -4,7 +4,7 @@
  */
 import type { FC } from "hono/jsx";
 import { raw } from "hono/html";
-import { dashboardScript } from "./script";
+import { dashboardScript } from "./client-bundle";
 import { dashboardStyle } from "./style";
 
 const SignIn: FC = () => (

@@ -1,8 +1,8 @@
 import { Hono } from "hono";
 import { NONCE, secureHeaders } from "hono/secure-headers";
-import type { AppEnv } from "./context";
-import { Dashboard } from "./dashboard/page";
-import { methodNotAllowed } from "./errors";
+import type { AppEnv } from "../context";
+import { Dashboard } from "./page";
+import { methodNotAllowed } from "../errors";
 
 /**
  * Only the page's own inline script and style run, each carrying this response's

@@ -239,7 +239,9 @@ describe("what the source saw whole (roster.scope)", () => {
     expect(p.counts.users).toMatchObject({ updated: 1, deactivated: 0 });
 
     // With the class's subjects seen whole, the staying pupil's unseen enrollment has ended too.
-    const whole = planSync({ ...roster, scope: { ...scope, catalogComplete: true, subjectsComplete: [k!.id, other!.id] } }, state, { newId });
+    const whole = planSync({ ...roster, scope: { ...scope, catalogComplete: true, subjectsComplete: [k!.id, other!.id] } }, state, {
+      newId,
+    });
     expect(deactivated(state, whole, "enrollments")).toContain(`${stays!.id}|${unseen.subjectId}|${unseen.classId}`);
   });
 });
