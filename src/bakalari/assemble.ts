@@ -4,7 +4,7 @@
  * lesson per group, read each group's roster from its lesson's absence list, then say what
  * the run saw whole (seen.ts).
  */
-import { byCodeUnits, Enrollments, type Catalog } from "./catalog";
+import { byCodeUnits, type Catalog } from "./catalog";
 import type { AbsenceList, Classbook } from "./schemas";
 import type { KeptRoster } from "./roster-store";
 import { whatWasSeen, type SeenInput } from "./seen";
@@ -194,20 +194,33 @@ function studentsOf(
   const groupsOf = new Map<string, RosterGroup[]>();
   for (const g of groups) {
     if (g.roster.status !== "read") continue;
-    for (const sid of g.roster.studentIds) groupsOf.set(sid, [...(groupsOf.get(sid) ?? []), g]);
+    for (const sid of g.roster.studentIds) {
+      const memberOf = groupsOf.get(sid);
+      if (memberOf) memberOf.push(g);
+      else groupsOf.set(sid, [g]);
+    }
   }
 
   const students: RosterStudent[] = [];
-  const enrollments = new Enrollments();
+  const studentEnrollments: RosterEnrollment[] = [];
   for (const sid of [...groupsOf.keys()].sort(byCodeUnits)) {
     const memberOf = nowOrKept(groupsOf.get(sid) ?? []);
     const { name, abbrev } = recordOf.get(sid) ?? { name: "", abbrev: "" };
     students.push({ id: sid, name, abbrev, classId: classOfStudent(sid, memberOf, warnings) });
+    // A subject taken in two groups of one class (a lab in the English halves) is one enrollment.
+    // Kept per pupil, not in one set of the school's 54,000 enrollments: less to hold and to hash.
+    const subjectsIn = new Map<string, Set<string>>();
     for (const g of memberOf) {
-      for (const subjectId of input.catalog.groupSubjects.get(g.id) ?? []) enrollments.add({ userId: sid, subjectId, classId: g.classId });
+      let subjects = subjectsIn.get(g.classId);
+      if (!subjects) subjectsIn.set(g.classId, (subjects = new Set()));
+      for (const subjectId of input.catalog.groupSubjects.get(g.id) ?? []) {
+        if (subjects.has(subjectId)) continue;
+        subjects.add(subjectId);
+        studentEnrollments.push({ userId: sid, subjectId, classId: g.classId });
+      }
     }
   }
-  return { students, studentEnrollments: enrollments.list() };
+  return { students, studentEnrollments };
 }
 
 /**

@@ -88,12 +88,15 @@ export function createBakalariSource(options: BakalariSourceOptions): BakalariSo
       const classbook = readsClassbook(accountKind(account.userType)) ? await readClassbook(api, window, warn, dropped) : null;
       return { account, classbook };
     };
-    const [{ account, classbook }, timetableBody, publicTimetable] = await Promise.all([
+    // The timetable is parsed as soon as it is in, so its body (a large school's is 2.6 MB of
+    // heap) is gone before the class book's (12 MB) is parsed; a failure to parse it still
+    // counts only once every view is in, as if it were parsed then.
+    const [{ account, classbook }, timetableParsed, publicTimetable] = await Promise.all([
       accountViews(),
-      api.get(TIMETABLE_PATH),
+      api.get(TIMETABLE_PATH).then((body) => settled(() => parseTimetable(body, `GET ${TIMETABLE_PATH}`))),
       readPublic(http, options.publicTimetable, incremental, now, warn),
     ]);
-    const timetable = parseTimetable(timetableBody, `GET ${TIMETABLE_PATH}`);
+    const timetable = timetableParsed();
     warnings.push(...timetable.warnings);
     dropped.push(...timetable.dropped);
 
@@ -120,6 +123,18 @@ export function createBakalariSource(options: BakalariSourceOptions): BakalariSo
   }
 
   return { read, requests: () => http.requests() };
+}
+
+/** What fn returns, or throws, when the result is asked for. */
+function settled<T>(fn: () => T): () => T {
+  try {
+    const value = fn();
+    return () => value;
+  } catch (error) {
+    return () => {
+      throw error;
+    };
+  }
 }
 
 /**

@@ -91,29 +91,40 @@ function deactivate(tx: Tx, table: string, ids: string[]): Promise<number> {
 
 /** New refs for created rows; a new content hash for rows whose fields changed. */
 async function writeRefs(tx: Tx, plan: Plan): Promise<number> {
-  const created: { type: string; externalId: string; id: string; hash: string }[] = [];
-  const changed: { type: string; externalId: string; hash: string }[] = [];
+  // Straight into columns: a first sync creates a ref per record (about 58,000 for a large school).
+  const created = { type: [] as string[], externalId: [] as string[], id: [] as string[], hash: [] as string[] };
+  const changed = { type: [] as string[], externalId: [] as string[], hash: [] as string[] };
   for (const type of ENTITY_TYPES) {
     const e: EntityPlan<unknown> = plan[type];
-    for (const r of e.create) created.push({ type: REF_TYPE[type], externalId: r.externalId, id: r.id, hash: r.contentHash });
-    for (const r of [...e.update, ...e.reactivate]) {
-      if (r.hashChanged) changed.push({ type: REF_TYPE[type], externalId: r.externalId, hash: r.contentHash });
+    for (const r of e.create) {
+      created.type.push(REF_TYPE[type]);
+      created.externalId.push(r.externalId);
+      created.id.push(r.id);
+      created.hash.push(r.contentHash);
+    }
+    for (const rows of [e.update, e.reactivate]) {
+      for (const r of rows) {
+        if (!r.hashChanged) continue;
+        changed.type.push(REF_TYPE[type]);
+        changed.externalId.push(r.externalId);
+        changed.hash.push(r.contentHash);
+      }
     }
   }
   let written = await batchInsert(tx, "external_refs", [
-    { name: "type", type: "text", values: created.map((r) => r.type) },
-    { name: "external_id", type: "text", values: created.map((r) => r.externalId) },
-    { name: "internal_id", type: "text", values: created.map((r) => r.id) },
-    { name: "content_hash", type: "text", values: created.map((r) => r.hash) },
+    { name: "type", type: "text", values: created.type },
+    { name: "external_id", type: "text", values: created.externalId },
+    { name: "internal_id", type: "text", values: created.id },
+    { name: "content_hash", type: "text", values: created.hash },
   ]);
   written += await batchUpdate(
     tx,
     "external_refs",
     ["type", "external_id"],
     [
-      { name: "type", type: "text", values: changed.map((r) => r.type) },
-      { name: "external_id", type: "text", values: changed.map((r) => r.externalId) },
-      { name: "content_hash", type: "text", values: changed.map((r) => r.hash) },
+      { name: "type", type: "text", values: changed.type },
+      { name: "external_id", type: "text", values: changed.externalId },
+      { name: "content_hash", type: "text", values: changed.hash },
     ],
     sql`content_hash = v.content_hash, ${touch}`,
   );

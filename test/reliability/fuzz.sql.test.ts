@@ -6,6 +6,7 @@
 import { sql } from "drizzle-orm";
 import fc from "fast-check";
 import { describe, expect } from "vitest";
+import { arrayLiteral } from "../../src/db/batch";
 import { test as it } from "../support/fixtures";
 import { activeView, expectedView, refIntegrity } from "../support/inspect";
 import { rosterOf, type School } from "../support/roster";
@@ -116,5 +117,21 @@ describe("strings that reach SQL stay data", { timeout: 120_000 }, () => {
       }),
       { numRuns: RUNS.schools },
     );
+  });
+
+  it("sends a column as one array literal that Postgres reads back value for value, or as an array where JSON would not do", async ({
+    db,
+  }) => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.option(text.map(storable), { nil: null }), { maxLength: 20 }), async (values) => {
+        const sent = arrayLiteral(values);
+        const back = await db.db.execute<{ v: string | null }>(sql`select unnest(${sql.param(sent)}::text[]) as v`);
+        expect(back.rows.map((r) => r.v)).toEqual(values);
+      }),
+      { numRuns: 200 },
+    );
+    // Control characters travel the driver's way; everything else as one literal.
+    expect(arrayLiteral(["a\tb", "\t"])).toEqual(["a\tb", "\t"]);
+    expect(arrayLiteral(['"quoted"', "back\\slash", "null", "{1,2}", null])).toBe('{"\\"quoted\\"","back\\\\slash","null","{1,2}",null}');
   });
 });
