@@ -2,7 +2,10 @@
  * Throwaway databases for the benchmark: copies of a template, made and dropped from
  * the cluster's maintenance database, through the same Neon driver and proxy the sync uses.
  */
+import os from "node:os";
 import { Pool } from "@neondatabase/serverless";
+import { startPostgresCluster } from "../dev/postgres";
+import { startWsProxy } from "../dev/ws-proxy";
 
 export type Admin = {
   /** postgres://… of the database called name on the same cluster. */
@@ -63,4 +66,16 @@ export function openAdmin(adminUrl: string): Admin {
     },
     end: () => pool.end(),
   };
+}
+
+/**
+ * What every bench run starts with: a throwaway cluster and the WebSocket proxy, noting when
+ * it started and the machine's load (other work on the machine skews every figure).
+ */
+export async function startBench() {
+  const started = performance.now();
+  const loadBefore = os.loadavg();
+  const cluster = await startPostgresCluster();
+  const proxy = await startWsProxy();
+  return { started, loadBefore, cluster, proxy };
 }

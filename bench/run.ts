@@ -1,6 +1,6 @@
 /**
- * npm run bench [-- --profile local|edge|both --sizes small,medium,large --reps 5 --edge-reps 3
- *                   --coalesce-writes --cpu-prof]
+ * npm run bench [-- --profile local|edge|both --sizes small,medium,large --scenarios first,unchanged,changed
+ *                   --reps 5 --edge-reps 3 --heap-cap 64|none --coalesce-writes --cpu-prof --heap-phases]
  *
  * Drives the Worker's own sync path (runSync) against the fake Bakaláři school and a
  * throwaway PostgreSQL, for each profile and size: the first sync, an unchanged cron tick,
@@ -14,23 +14,21 @@
  * in a forked child, so its peak RSS and heap hold neither the proxy nor the fake school nor
  * another scenario.
  */
-import { fork, spawn, type ChildProcess } from "node:child_process";
+import { fork, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { neonConfig } from "@neondatabase/serverless";
 import { migrateDatabase } from "../cli/migrate";
 import { configureNodeDriver } from "../cli/node-database";
 import { fakeControl, type SchoolSize } from "../dev/fake-bakalari/control";
-import { startPostgresCluster, stopChild } from "../dev/postgres";
-import { startWsProxy } from "../dev/ws-proxy";
-import { openAdmin, type Admin } from "./databases";
+import { openAdmin, startBench, type Admin } from "./databases";
+import { writeBenchResults } from "./results-file";
+import { startFake } from "./fake";
 import { measureRoundTrip, startLatencyRelay, type LatencyRelay } from "./latency";
-import { table, targetLines, targets, toRow, type ResultRow } from "./report";
+import { phaseTable, table, targetLines, targets, toRow, type ResultRow } from "./report";
 import type { Profile, Scenario, ScenarioJob, ScenarioResult } from "./scenario";
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
@@ -39,6 +37,9 @@ const TEMPLATE = "bench_empty";
 /** Outside the repository: profiles are large and not to be committed. */
 const PROFILE_DIR = path.join(os.tmpdir(), "bakalari-bench-profiles");
 const SIZES: SchoolSize[] = ["small", "medium", "large"];
+const SCENARIOS: Scenario[] = ["first", "unchanged", "changed"];
+/** The local profile's heapMb is measured with V8's heap capped at this (issue 14: the large first sync within 64 MB). */
+const HEAP_CAP_MB = 64;
 const PROFILES: Profile[] = ["local", "edge"];
 /**
  * The edge profile: every Bakaláři request answered EDGE_BAKALARI_MS later (a fault rule of
@@ -58,9 +59,14 @@ const NAIVE_CAP = 4000;
 type Options = {
   profiles: Profile[];
   sizes: SchoolSize[];
+  /** first always runs: the others start from the database it leaves. */
+  scenarios: Scenario[];
   reps: Record<Profile, number>;
   coalesceWrites: boolean;
   cpuProf: boolean;
+  heapPhases: boolean;
+  /** MB of V8 heap each scenario's process may use (--max-heap-size), or null for V8's default. */
+  heapCapMb: number | null;
 };
 
 function parseOptions(): Options {
@@ -68,16 +74,21 @@ function parseOptions(): Options {
     options: {
       profile: { type: "string" },
       sizes: { type: "string" },
+      scenarios: { type: "string" },
       reps: { type: "string" },
       "edge-reps": { type: "string" },
       "coalesce-writes": { type: "boolean" },
       "cpu-prof": { type: "boolean" },
+      "heap-phases": { type: "boolean" },
+      "heap-cap": { type: "string" },
     },
   });
   const profile = values.profile ?? "both";
   if (profile !== "both" && !PROFILES.includes(profile as Profile)) throw new Error(`--profile: local, edge or both, not ${profile}`);
   const profiles = profile === "both" ? PROFILES : [profile as Profile];
   const sizes = (values.sizes ?? SIZES.join(",")).split(",") as SchoolSize[];
+  const scenarios = (values.scenarios ?? SCENARIOS.join(",")).split(",") as Scenario[];
+  for (const s of scenarios) if (!SCENARIOS.includes(s)) throw new Error(`--scenarios: unknown scenario ${s}`);
   for (const s of sizes) if (!SIZES.includes(s)) throw new Error(`--sizes: unknown size ${s}`);
   const positive = (text: string, flag: string) => {
     const n = Number(text);
@@ -90,54 +101,47 @@ function parseOptions(): Options {
   return {
     profiles,
     sizes,
+    scenarios,
     reps: { local: reps, edge: edgeReps },
     coalesceWrites: values["coalesce-writes"] ?? false,
     cpuProf: values["cpu-prof"] ?? false,
+    heapPhases: values["heap-phases"] ?? false,
+    heapCapMb: values["heap-cap"] === "none" ? null : positive(values["heap-cap"] ?? String(HEAP_CAP_MB), "--heap-cap"),
   };
 }
 
-type Fake = { url: string; username: string; password: string; school: string; stop(): Promise<void> };
-
-/** Starts the fake school's CLI as a child and reads its URL and credentials from what it prints. */
-async function startFake(size: SchoolSize): Promise<Fake> {
-  const child = spawn(process.execPath, ["--import", "tsx", "dev/fake-bakalari/cli.ts", "--size", size, "--port", "0"], {
-    cwd: ROOT,
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const found: Record<string, string> = {};
-  const lines = createInterface({ input: child.stdout! });
-  await new Promise<void>((resolve, reject) => {
-    child.once("exit", (code) => reject(new Error(`the fake school exited (code ${code})`)));
-    lines.on("line", (line) => {
-      const m = /^\s*(BAKALARI_\w+)=(.*)$/.exec(line);
-      if (m) found[m[1]!] = m[2]!;
-      else if (/ enrollments$/.test(line)) {
-        found.school = line.trim();
-        resolve();
-      }
-    });
-  });
-  child.removeAllListeners("exit");
-  return {
-    url: found.BAKALARI_URL!,
-    username: found.BAKALARI_USERNAME!,
-    password: found.BAKALARI_PASSWORD!,
-    school: found.school!,
-    stop: () => stopChild(child, "SIGTERM"),
-  };
+/**
+ * The scenario's heap figures from one run in a process of its own whose V8 heap (both
+ * generations) is capped at job.heapCapMb: null when that process ran out of heap.
+ */
+async function runHeap(job: ScenarioJob): Promise<ScenarioResult | null> {
+  try {
+    return await runScenario({ ...job, mode: "heap" }, false);
+  } catch (error) {
+    if (error instanceof OutOfHeap) return null;
+    throw error;
+  }
 }
+
+class OutOfHeap extends Error {}
 
 function runScenario(job: ScenarioJob, cpuProf: boolean): Promise<ScenarioResult> {
   const execArgv = ["--import", "tsx"];
+  if (job.mode === "phases") execArgv.push("--expose-gc");
+  if (job.heapCapMb !== null) execArgv.push(`--max-heap-size=${job.heapCapMb}`);
   if (cpuProf)
-    execArgv.push("--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${job.profile}-${job.size}-${job.scenario}.cpuprofile`);
+    // A folder per scenario and Node's own file names: tsx's loader thread writes a profile too,
+    // which under one fixed name would overwrite the main thread's (the largest file).
+    execArgv.push("--cpu-prof", `--cpu-prof-dir=${path.join(PROFILE_DIR, `${job.profile}-${job.size}-${job.scenario}`)}`);
   const child: ChildProcess = fork(path.join(BENCH_DIR, "scenario.ts"), [JSON.stringify(job)], { cwd: ROOT, execArgv });
   return new Promise((resolve, reject) => {
     let answer: { ok: true; result: ScenarioResult } | { ok: false; error: string } | null = null;
     child.on("message", (m) => (answer = m as typeof answer));
-    child.once("exit", (code) => {
+    child.once("exit", (code, signal) => {
       if (answer?.ok) resolve(answer.result);
-      else reject(new Error(`${job.profile} ${job.size}/${job.scenario} failed (exit ${code}): ${answer?.error ?? "no answer"}`));
+      // V8 aborts the process when the heap cannot hold what is live ("JavaScript heap out of memory").
+      else if (!answer && job.heapCapMb !== null && (signal === "SIGABRT" || code === 134)) reject(new OutOfHeap());
+      else reject(new Error(`${job.profile} ${job.size}/${job.scenario} failed (exit ${signal ?? code}): ${answer?.error ?? "no answer"}`));
     });
   });
 }
@@ -183,7 +187,10 @@ const method = (options: Options) => ({
     "trigger cron (incremental only for unchanged), SYNC_MAX_DELETE_RATIO=1 and SYNC_MAX_UPDATE_RATIO=1 (no hold; 1% is below the defaults anyway); BAKALARI_TOKEN_KEY set, so only a first sync logs in with the password",
   memory:
     "peakRssMb: maxRSS of a process that runs only that scenario (the fake school, the proxy and PostgreSQL are other processes), read after the warm-up and measured runs, before the baselines; it includes Node's own baseline (baseRssMb, measured before the first run)",
-  heap: "heapMb: the peak V8 used heap (heapUsed) of the scenario's process during its measured runs: the largest of the used heap before each GC (v8.GCProfiler), a sample every 2 ms (setInterval) and one after each run; heapAfterGcMb is the largest used heap right after a GC",
+  heap:
+    options.heapCapMb === null
+      ? "heapMb: the peak V8 used heap (heapUsed) of the scenario's process during its measured runs (V8's heap not capped): the largest of the used heap before each GC (v8.GCProfiler), a sample every 2 ms (setInterval) and one after each run; heapAfterGcMb is the largest used heap right after a full (mark-compact) GC"
+      : `heapMb (local profile): the peak V8 used heap (heapUsed) of one more run of the scenario, in a process of its own started with V8's whole heap (both generations) capped at ${options.heapCapMb} MB (node --max-heap-size=${options.heapCapMb}), the run being that process's first: the largest of the used heap before each GC (v8.GCProfiler), a sample every 2 ms (setInterval) and one after the run; null when that process ran out of heap. heapAfterGcMb: the largest used heap right after a full (mark-compact) GC in that run. timedHeapMb: the same peak in the timed runs' process, whose heap is not capped (V8 lets it grow before it collects). The timed runs are never capped: a heap near its cap collects more often, and that would be in their times. Edge profile: heapMb is the timed runs' own peak, not capped (heapCapMb null), as one more run of each edge scenario would take the bench past 15 minutes`,
   naive:
     "the same plan, per record: select its ref, then insert (or update) the row and the ref, one statement at a time, in one transaction; over the cap the big strata are sampled and scaled by record count (naiveExtrapolated); median of 3 runs locally, 1 run at the edge",
   floor:
@@ -192,11 +199,7 @@ const method = (options: Options) => ({
 
 async function main(): Promise<void> {
   const options = parseOptions();
-  const started = performance.now();
-  // Other work on the machine skews every figure; the load average says how much there was.
-  const loadBefore = os.loadavg();
-  const cluster = await startPostgresCluster();
-  const proxy = await startWsProxy();
+  const { started, loadBefore, cluster, proxy } = await startBench();
   let admin: Admin | null = null;
   let relay: LatencyRelay | null = null;
   try {
@@ -253,25 +256,42 @@ async function main(): Promise<void> {
           database,
           ...(keep ? { keep } : {}),
           coalesceWrites: options.coalesceWrites,
+          // The timed runs are never capped: a heap near its cap collects more often, and that would be in their times.
+          heapCapMb: options.heapPhases ? options.heapCapMb : null,
           reps: options.reps[profile],
           naiveReps: NAIVE_REPS[profile],
           naiveCap: NAIVE_CAP,
           floorReps: FLOOR_REPS[profile],
+          ...(options.heapPhases ? { mode: "phases" as const } : {}),
         });
         const step = async (scenario: Scenario, database: string, keep?: string) => {
           const t = performance.now();
-          const row = toRow(await runScenario(job(scenario, database, keep), options.cpuProf));
+          const result = await runScenario(job(scenario, database, keep), options.cpuProf);
+          if (result.phases) {
+            console.log(`bench: ${profile} ${size}/${scenario}: heap by phase\n${phaseTable(result.phases)}`);
+            return;
+          }
+          // The capped run only in the local profile: latency changes when things happen, not what
+          // is held, and at the edge one more run of each scenario would take the bench past 15 minutes.
+          const capped =
+            options.heapCapMb === null || profile !== "local"
+              ? undefined
+              : await runHeap({ ...job(scenario, database), heapCapMb: options.heapCapMb });
+          const row = toRow(result, capped === undefined ? undefined : { capMb: options.heapCapMb!, result: capped });
           rows.push(row);
+          const heap = row.heapMb === null ? `out of heap at ${row.heapCapMb} MB` : `heap ${row.heapMb} MB`;
           console.log(
-            `bench: ${profile} ${size}/${scenario}: ${row.ms} ms median, heap ${row.heapMb} MB (${((performance.now() - t) / 1000).toFixed(0)} s with baselines)`,
+            `bench: ${profile} ${size}/${scenario}: ${row.ms} ms median, ${heap} (${((performance.now() - t) / 1000).toFixed(0)} s with baselines)`,
           );
         };
         try {
           await step("first", TEMPLATE, base);
           await admin.execIn(base, "vacuum analyze");
-          await step("unchanged", base);
-          await fakeControl(fake.url).change({ op: "churn", fraction: 0.01 });
-          await step("changed", base);
+          if (options.scenarios.includes("unchanged")) await step("unchanged", base);
+          if (options.scenarios.includes("changed")) {
+            await fakeControl(fake.url).change({ op: "churn", fraction: 0.01 });
+            await step("changed", base);
+          }
         } finally {
           await fake.stop();
           await admin.drop(base);
@@ -299,7 +319,7 @@ async function main(): Promise<void> {
       results: rows,
       targets: checks,
     };
-    writeFileSync(path.join(BENCH_DIR, "results.json"), `${JSON.stringify(output, null, 2)}\n`);
+    writeBenchResults(output);
     console.log("\nbench: wrote bench/results.json");
     if (options.cpuProf) console.log(`bench: CPU profiles (one per scenario, baselines included) in ${PROFILE_DIR}`);
   } finally {

@@ -5,19 +5,22 @@
  * defines, then the naive and floor baselines on the same plan, and sends the result
  * to the parent.
  */
-import { GCProfiler, getHeapStatistics } from "node:v8";
+import { getHeapStatistics } from "node:v8";
 import { neonConfig, Pool } from "@neondatabase/serverless";
+import { TransactionRollbackError } from "drizzle-orm";
 import { configureNodeDriver } from "../cli/node-database";
 import type { SchoolSize } from "../dev/fake-bakalari/control";
 import { bakalariSourceFor } from "../src/bakalari/source";
 import { parseConfig, type Config } from "../src/config";
 import { openDatabase } from "../src/db/client";
+import { applyPlan } from "../src/sync/apply";
 import { runSync } from "../src/sync/engine";
 import { planSync, type Counts, type CurrentState, type Plan } from "../src/sync/plan";
 import { loadCurrentState } from "../src/sync/state";
 import { openAdmin, type Admin } from "./databases";
 import { floorWrite } from "./floor";
 import { naiveWrite, type NaiveResult } from "./naive";
+import { heapWatch, mb } from "./heap";
 import { median } from "./stats";
 
 export type Scenario = "first" | "unchanged" | "changed";
@@ -43,10 +46,19 @@ export type ScenarioJob = {
   keep?: string;
   /** The driver's coalesceWrites (see METHOD.driver in bench/run.ts). */
   coalesceWrites: boolean;
+  /** V8's whole heap (young and old generations) capped at this many MB (--max-heap-size), or null. */
+  heapCapMb: number | null;
   reps: number;
   naiveReps: number;
   naiveCap: number;
   floorReps: number;
+  /**
+   * timed (the default): a warm-up, the measured runs, the baselines. heap: one run, the
+   * process's first, for its heap figures alone (bench/run.ts runs it with V8's heap capped).
+   * phases: one run's phases one at a time, each's peak used heap and what stays live after
+   * it (bench/run.ts --heap-phases; needs --expose-gc).
+   */
+  mode?: "timed" | "heap" | "phases";
 };
 
 export type RunSample = {
@@ -74,50 +86,36 @@ export type ScenarioResult = {
   baseRssMb: number;
   /**
    * Peak V8 heapUsed during the measured runs: the largest of the used heap before each GC
-   * (v8.GCProfiler), a sample every HEAP_SAMPLE_MS and one after each run.
+   * (v8.GCProfiler), a sample every HEAP_SAMPLE_MS (heap.ts) and one after each run.
    */
   heapMb: number;
-  /** The largest used heap right after a GC during the measured runs: the live data, roughly. */
+  /** The largest used heap right after a full (mark-compact) GC during the measured runs: the live data, roughly. */
   heapAfterGcMb: number;
   /** GCs during the measured runs. */
   gcCount: number;
+  /** Of those, full (mark-compact) GCs. */
+  fullGcCount: number;
   naive: (NaiveResult & { runs: number[] }) | null;
   floor: { ms: number; statements: number; runs: number[] } | null;
   /** Counts of the plan the baselines wrote, to compare with the runs'. */
   planCounts: Counts;
+  /** mode phases: the run's phases, in order. */
+  phases?: PhaseHeap[];
 };
 
-const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
-const HEAP_SAMPLE_MS = 2;
-
-/** Watches V8's used heap from start() to stop(): GC by GC, on a timer, and when told (sample()). */
-function heapWatch() {
-  const profiler = new GCProfiler();
-  let peak = 0;
-  const sample = () => {
-    peak = Math.max(peak, getHeapStatistics().used_heap_size);
-  };
-  let timer: NodeJS.Timeout | null = null;
-  return {
-    start() {
-      sample();
-      profiler.start();
-      timer = setInterval(sample, HEAP_SAMPLE_MS);
-    },
-    sample,
-    stop() {
-      if (timer) clearInterval(timer);
-      sample();
-      const gcs = profiler.stop()?.statistics ?? [];
-      let afterGc = 0;
-      for (const gc of gcs) {
-        peak = Math.max(peak, gc.beforeGC.heapStatistics.usedHeapSize);
-        afterGc = Math.max(afterGc, gc.afterGC.heapStatistics.usedHeapSize);
-      }
-      return { heapMb: mb(peak), heapAfterGcMb: mb(afterGc), gcCount: gcs.length };
-    },
-  };
-}
+/**
+ * One phase of a run as heapByPhase() measures it: the peak used heap during it (everything
+ * still live from the phases before included) and the used heap after a full GC at its end,
+ * with its result still held.
+ */
+export type PhaseHeap = {
+  phase: string;
+  ms: number;
+  peakMb: number;
+  /** The largest used heap after a full GC during the phase (0: none ran): what was live at its fullest, roughly. */
+  fullGcMb: number;
+  liveAfterMb: number;
+};
 
 async function main(job: ScenarioJob): Promise<ScenarioResult> {
   configureNodeDriver(job.proxy);
@@ -139,6 +137,8 @@ async function main(job: ScenarioJob): Promise<ScenarioResult> {
       BAKALARI_PUBLIC_TIMETABLE: "off",
     });
   const baseRssMb = mb(process.memoryUsage.rss());
+  if (job.mode === "phases") return phasesOnly(admin, job, configFor, baseRssMb);
+  if (job.mode === "heap") return heapOnly(admin, job, configFor, baseRssMb);
   try {
     const warmup = await syncOnce(admin, job, configFor);
     const runs: RunSample[] = [];
@@ -172,6 +172,112 @@ async function main(job: ScenarioJob): Promise<ScenarioResult> {
   } finally {
     for (const name of ["baseline", "floor", "naive"]) await admin.drop(`${job.size}_${name}`);
     await admin.end();
+  }
+}
+
+/** heap: one run under the heap watch, nothing else (no warm-up: its peak is that of a fresh process, code and all). */
+async function heapOnly(admin: Admin, job: ScenarioJob, configFor: (db: string) => Config, baseRssMb: number): Promise<ScenarioResult> {
+  try {
+    const heap = heapWatch();
+    heap.start();
+    const run = await syncOnce(admin, job, configFor);
+    const heapFigures = heap.stop();
+    return {
+      profile: job.profile,
+      size: job.size,
+      scenario: job.scenario,
+      warmup: run,
+      runs: [run],
+      peakRssMb: Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10,
+      baseRssMb,
+      ...heapFigures,
+      naive: null,
+      floor: null,
+      planCounts: run.counts,
+    };
+  } finally {
+    if (job.scenario !== "unchanged") await admin.drop(workDatabase(job));
+    await admin.end();
+  }
+}
+
+/** phases: a warm-up run (which also keeps the synced database for the next scenarios), then heapByPhase(). */
+async function phasesOnly(admin: Admin, job: ScenarioJob, configFor: (db: string) => Config, baseRssMb: number): Promise<ScenarioResult> {
+  try {
+    const warmup = await syncOnce(admin, job, configFor);
+    if (job.keep) await admin.copy(job.keep, workDatabase(job));
+    const phases = await heapByPhase(admin, job, configFor);
+    const peakRssMb = Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10;
+    const peak = Math.max(...phases.map((p) => p.peakMb));
+    return {
+      profile: job.profile,
+      size: job.size,
+      scenario: job.scenario,
+      warmup,
+      runs: [],
+      peakRssMb,
+      baseRssMb,
+      heapMb: peak,
+      heapAfterGcMb: Math.max(...phases.map((p) => p.liveAfterMb)),
+      gcCount: 0,
+      fullGcCount: 0,
+      naive: null,
+      floor: null,
+      planCounts: warmup.counts,
+      phases,
+    };
+  } finally {
+    if (job.scenario !== "unchanged") await admin.drop(workDatabase(job));
+    await admin.end();
+  }
+}
+
+/**
+ * The steps of runSync one at a time (source, state, plan, apply in a transaction, rolled
+ * back), on the state before a run, with a full GC between them: each phase's peak used
+ * heap and what is live after it, its result held as runSync holds it.
+ */
+async function heapByPhase(admin: Admin, job: ScenarioJob, configFor: (db: string) => Config): Promise<PhaseHeap[]> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error("--heap-phases needs node --expose-gc");
+  const database = workDatabase(job);
+  if (job.scenario !== "unchanged") await admin.copy(database, job.database);
+  const config = configFor(database);
+  const handle = openDatabase(config);
+  const phases: PhaseHeap[] = [];
+  const phase = async <T>(name: string, fn: () => Promise<T> | T): Promise<T> => {
+    gc();
+    const watch = heapWatch();
+    const t = performance.now();
+    watch.start();
+    const result = await fn();
+    const ms = Math.round(performance.now() - t);
+    const { heapMb, heapAfterGcMb } = watch.stop();
+    gc();
+    phases.push({ phase: name, ms, peakMb: heapMb, fullGcMb: heapAfterGcMb, liveAfterMb: mb(getHeapStatistics().used_heap_size) });
+    return result;
+  };
+  try {
+    await phase("start", () => undefined);
+    const source = bakalariSourceFor(config, handle.db);
+    const roster = await phase("source", () => source.read({ incremental: job.scenario === "unchanged" }));
+    const current = await phase("state", () => loadCurrentState(handle.db));
+    const plan = await phase("plan", () => planSync(roster, current));
+    await phase("apply", () =>
+      handle.db
+        .transaction(async (tx) => {
+          await applyPlan(tx, plan);
+          tx.rollback();
+        })
+        .catch((error: unknown) => {
+          if (!(error instanceof TransactionRollbackError)) throw error;
+        }),
+    );
+    // Keeps the results live up to here, as runSync does until it returns.
+    if (!roster || !current || !plan) throw new Error("unreachable");
+    return phases;
+  } finally {
+    await handle.end();
   }
 }
 
