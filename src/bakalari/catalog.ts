@@ -245,7 +245,7 @@ function groupPlacer(classes: RosterClass[], groups: Group[]): (classId: string,
 }
 
 /** A set of enrollments, each once. */
-export class Enrollments {
+class Enrollments {
   private readonly byKey = new Map<string, RosterEnrollment>();
   add(e: RosterEnrollment): void {
     const key = enrollmentKey(e);

@@ -71,7 +71,7 @@ export async function buildDashboardScript(): Promise<string> {
   const foreign = inputs.filter((file) => !path.resolve(ROOT, file).startsWith(SERVER));
   if (foreign.length)
     throw new Error(
-      `the dashboard's script would carry ${foreign.join(", ")}: the client takes only types (import type) and plain constants from the server`,
+      `the dashboard's script would carry ${foreign.join(", ")}: the client takes only types, constants and pure functions from src/`,
     );
   // Inlined in <script>: its text must neither end the element nor open a comment there.
   if (/<\/script|<!--/i.test(script))

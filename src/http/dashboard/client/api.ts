@@ -2,6 +2,7 @@
  * Talking to the Worker's JSON API with the operator token, which this tab keeps in
  * sessionStorage and nowhere else. Bodies are typed by the server's own types.
  */
+import type { ApiErrorCode } from "../../../codes";
 import type { HoldReason } from "../../../sync/guard";
 import type { Health } from "../../../sync/health";
 import type { RunError, SyncRun } from "../../../sync/run-records";
@@ -13,7 +14,7 @@ const TOKEN_KEY = "bakalari-sync.operator-token";
 
 /** What every error answer carries (src/http/errors.ts), and the fields some of them add. */
 export type Problem = {
-  code?: string;
+  code?: ApiErrorCode;
   message?: string;
   requestId?: string | null;
   runId?: string;
