@@ -37,7 +37,10 @@ export type SyncDeps = {
   source?: (db: Db) => RosterSource;
 };
 
-/** Where a run's time went: reading Bakaláři, reading the current state, planning (pure), writing. */
+/**
+ * Where a run's time went: reading Bakaláři, reading the current state (at the same time as
+ * Bakaláři, so the two overlap), planning (pure), writing.
+ */
 export type Timings = { sourceMs: number; stateMs: number; planMs: number; applyMs: number };
 
 type Common = {
@@ -125,16 +128,22 @@ async function leased(deps: SyncDeps, database: Database, start: RunStart, log: 
   };
 
   try {
-    let phase = Date.now();
-    const roster = await source.read({ incremental: start.incremental });
+    // Bakaláři and the current state are read at once: neither needs the other, and each
+    // mostly waits (on the school's server, on Postgres). Both are awaited whatever happens,
+    // so that no query is left running; Bakaláři's error comes first, as it says more.
+    const [read, state] = await Promise.allSettled([
+      timed(() => source.read({ incremental: start.incremental })),
+      timed(() => loadCurrentState(database.db)),
+    ]);
+    if (read.status === "rejected") throw read.reason;
+    const roster = read.value.result;
     coverage = boundCoverage(roster.coverage);
-    timings.sourceMs = Date.now() - phase;
+    timings.sourceMs = read.value.ms;
+    if (state.status === "rejected") throw state.reason;
+    const current = state.value.result;
+    timings.stateMs = state.value.ms;
 
-    phase = Date.now();
-    const current = await loadCurrentState(database.db);
-    timings.stateMs = Date.now() - phase;
-
-    phase = Date.now();
+    let phase = Date.now();
     const plan = (planned = planSync(roster, current));
     const reasons = holdReasons(plan, { maxDeleteRatio: deps.config.maxDeleteRatio, maxUpdateRatio: deps.config.maxUpdateRatio });
     timings.planMs = Date.now() - phase;
@@ -229,6 +238,13 @@ async function leased(deps: SyncDeps, database: Database, start: RunStart, log: 
     log("ERROR", "sync_fail", { errors: [runError], cause: safeCause(error), counts, ...summary(outcome) });
     return outcome;
   }
+}
+
+/** Runs fn and says how long it took, in whole ms. */
+async function timed<T>(fn: () => Promise<T>): Promise<{ result: T; ms: number }> {
+  const started = Date.now();
+  const result = await fn();
+  return { result, ms: Date.now() - started };
 }
 
 function summary(o: Common) {
