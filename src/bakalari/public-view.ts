@@ -14,6 +14,7 @@ import type { HttpClient } from "./http";
 import { mapInPool } from "./pool";
 import { parsePublicPage, type PublicLesson } from "./public-timetable";
 import { BakalariError } from "./roster";
+import { isUsableId } from "./schemas";
 
 export const PUBLIC_ENTRY_PATH = "/Timetable/Public";
 /** "/" is encoded; an id "." or ".." is never requested (the HTTP client refuses such paths: pathWouldChange). */
@@ -45,6 +46,12 @@ export async function readPublicView(http: HttpClient): Promise<PublicRead> {
   if (lists.classes.length === 0 || lists.teachers.length === 0) {
     return { ok: false, reason: `${PUBLIC_ENTRY_PATH} lists no ${lists.classes.length === 0 ? "class" : "teacher"} (turned off?)` };
   }
+  // Option values are the Bakaláři ids the API uses. One the API would refuse (too long, not
+  // storable, or holding the "|" that joins an enrollment's ids) makes the read unusable: a
+  // list with it left out would look like a school without that class or teacher.
+  const unusable = [...lists.classes, ...lists.teachers].filter((o) => !isUsableId(o.id)).length;
+  if (unusable > 0)
+    return { ok: false, reason: `${PUBLIC_ENTRY_PATH} lists ${unusable} class or teacher id(s) that are not usable Bakaláři ids` };
   const classes = lists.classes.map((o) => ({ id: o.id, abbrev: o.text }));
   const teachers = lists.teachers.map((o) => ({ id: o.id, name: o.text }));
 

@@ -56,6 +56,14 @@ export type RosterEnrollment = { userId: string; subjectId: string; classId: str
  */
 export const enrollmentKey = ({ userId, subjectId, classId }: RosterEnrollment) => `${userId}|${subjectId}|${classId}`;
 
+/** The user, subject and class of an enrollment's key; null for a string that is not one. */
+export function parseEnrollmentKey(key: string): RosterEnrollment | null {
+  const first = key.indexOf("|");
+  const last = key.lastIndexOf("|");
+  if (first <= 0 || last <= first + 1 || last === key.length - 1) return null;
+  return { userId: key.slice(0, first), subjectId: key.slice(first + 1, last), classId: key.slice(last + 1) };
+}
+
 /** Shows an id with its spaces (" 6") in messages. */
 export const q = (id: string) => JSON.stringify(id);
 

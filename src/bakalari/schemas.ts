@@ -77,6 +77,8 @@ const id = text
   .min(1)
   .max(MAX_ID_LENGTH)
   .refine((v) => !v.includes("|"), 'holds "|", which joins the ids of an enrollment');
+/** Whether a Bakaláři id from anywhere (an API record, a public page's option) is one the sync can key a row by. */
+export const isUsableId = (value: unknown): value is string => id.safeParse(value).success;
 const entity = z.object({ Id: id, Abbrev: text, Name: text });
 const group = z.object({ ClassId: id, Id: id, Abbrev: text, Name: text });
 const list = z.array(z.unknown());
@@ -143,7 +145,7 @@ function describeIssues(error: z.ZodError): string {
 function usableId(record: unknown, pick: (r: Record<string, unknown>) => unknown = (r) => r.Id): string | undefined {
   if (typeof record !== "object" || record === null) return undefined;
   const value = pick(record as Record<string, unknown>);
-  return id.safeParse(value).success ? (value as string) : undefined;
+  return isUsableId(value) ? value : undefined;
 }
 
 /** Validates records one by one: the good ones are returned, each bad one becomes a warning. */

@@ -6,7 +6,7 @@ import { contentHash } from "./hash";
 import type { CurrentRow, EntityPlan } from "./plan";
 
 /** A record the snapshot wants, with the fields its content hash covers. */
-export type Desired<R> = { externalId: string; fields: R; hashFields: (string | null)[] };
+export type Desired<R> = { externalId: string; fields: R; hashFields: readonly (string | null)[] };
 
 /** Enrollments write no fields beyond their key: one hash serves them all. */
 const EMPTY_HASH = contentHash([]);
@@ -37,16 +37,13 @@ export function planEntity<R, C extends CurrentRow>(
       continue;
     }
     unlisted.delete(d.externalId);
-    const write = {
-      id: row.internalId,
-      externalId: d.externalId,
-      contentHash: hash,
-      hashChanged: hash !== row.contentHash,
-      fields: d.fields,
-    };
-    if (!row.active) result.reactivate.push(write);
-    else if (write.hashChanged) result.update.push(write);
-    else result.unchanged += 1;
+    const hashChanged = hash !== row.contentHash;
+    if (row.active && !hashChanged) {
+      result.unchanged += 1;
+      continue;
+    }
+    const write = { id: row.internalId, externalId: d.externalId, contentHash: hash, hashChanged, fields: d.fields };
+    (row.active ? result.update : result.reactivate).push(write);
   }
   for (const row of unlisted.values()) {
     if (row.active && !exempt(row)) result.deactivate.push(row.internalId);

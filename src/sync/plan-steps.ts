@@ -2,13 +2,12 @@
  * The planner's steps, one per table, in the order planSync (plan.ts) runs them: each
  * reads the ids the steps before it planned. Pure, and each testable alone.
  */
-import { distinctById, enrollmentKey, type DroppedRecord, type Roster, type RosterWarning } from "../bakalari/roster";
+import { distinctById, enrollmentKey, parseEnrollmentKey, type DroppedRecord, type Roster, type RosterWarning } from "../bakalari/roster";
 import { ROSTER_WARNING } from "../codes";
 import { externalIds, idLookup, planEntity, type Desired } from "./plan-entity";
 import type {
   ClassRecord,
   CurrentEnrollment,
-  CurrentRow,
   CurrentState,
   CurrentUser,
   EnrollmentRecord,
@@ -92,8 +91,7 @@ export type PlannedSubjects = Planned<SubjectRecord> & {
   /** The key a roster subject id is planned under (subject-keys.ts). */
   keyOf: (rosterSubjectId: string) => string;
   rekeys: Rekey[];
-  /** Subject rows and enrollment rows as they are, under their new keys. */
-  rows: CurrentRow[];
+  /** Enrollment rows as they are, under their new keys. */
   enrollments: CurrentEnrollment[];
 };
 
@@ -120,7 +118,6 @@ export function planSubjects({ roster, current, newId, warnings, scope }: PlanIn
     idOf: idLookup(keys.subjects, plan),
     keyOf: keys.keyOf,
     rekeys: keys.rekeys,
-    rows: keys.subjects,
     enrollments: keys.enrollments,
   };
 }
@@ -174,6 +171,9 @@ export function planUsers({ roster, current, newId, warnings, scope }: PlanInput
   return { plan, idOf: idLookup(current.users, plan), ids };
 }
 
+/** An enrollment's fields are its key: its content hash covers none. */
+const NO_FIELDS: readonly (string | null)[] = [];
+
 /** Students' subjects and teachers' assignments; the key says it all, so no field ever updates. */
 export function planEnrollments(
   { roster, current, newId, warnings, scope }: PlanInput,
@@ -183,21 +183,24 @@ export function planEnrollments(
   const desired: Desired<EnrollmentRecord>[] = [];
   const known = new Set<string>();
   const knownSubjects = new Set(roster.subjects.map((s) => subjects.keyOf(s.id)));
-  for (const listed of [...roster.teachingAssignments, ...roster.studentEnrollments]) {
-    const e = { ...listed, subjectId: subjects.keyOf(listed.subjectId) };
-    const externalId = enrollmentKey(e);
-    if (known.has(externalId)) continue;
-    known.add(externalId);
-    if (!users.ids.has(e.userId) || !knownSubjects.has(e.subjectId) || !scope.rosterClasses.has(e.classId)) {
-      warnings.push({
-        code: ROSTER_WARNING.enrollmentReferenceUnknown,
-        message: "An enrollment names a user, subject or class the snapshot lacks; it is skipped",
-        externalId,
-      });
-      continue;
+  // Runs for every enrollment of the school: no copies of the lists, no object spreads.
+  for (const list of [roster.teachingAssignments, roster.studentEnrollments]) {
+    for (const listed of list) {
+      const e = { userId: listed.userId, subjectId: subjects.keyOf(listed.subjectId), classId: listed.classId };
+      const externalId = enrollmentKey(e);
+      if (known.has(externalId)) continue;
+      known.add(externalId);
+      if (!users.ids.has(e.userId) || !knownSubjects.has(e.subjectId) || !scope.rosterClasses.has(e.classId)) {
+        warnings.push({
+          code: ROSTER_WARNING.enrollmentReferenceUnknown,
+          message: "An enrollment names a user, subject or class the snapshot lacks; it is skipped",
+          externalId,
+        });
+        continue;
+      }
+      const fields = { userId: users.idOf(e.userId), subjectId: subjects.idOf(e.subjectId), classId: classes.idOf(e.classId) };
+      desired.push({ externalId, fields, hashFields: NO_FIELDS });
     }
-    const fields = { userId: users.idOf(e.userId), subjectId: subjects.idOf(e.subjectId), classId: classes.idOf(e.classId) };
-    desired.push({ externalId, fields, hashFields: [] });
   }
 
   // A pupil still in a class (in a read group of it) whose subjects were not all seen keeps
@@ -207,16 +210,17 @@ export function planEnrollments(
     if (g.roster.status !== "read") continue;
     for (const studentId of g.roster.studentIds) stillIn.add(`${g.classId}|${studentId}`);
   }
-  const userByInternalId = new Map(current.users.map((u) => [u.internalId, u]));
-  const subjectExternalIdOf = externalIds(subjects.rows);
+  // An enrollment's ref names its user, subject (under its current key) and class.
+  const userByExternalId = new Map(current.users.map((u) => [u.externalId, u]));
   return planEntity<EnrollmentRecord, CurrentEnrollment>(subjects.enrollments, desired, newId, (row) => {
-    const user = userByInternalId.get(row.userId);
-    if (user && scope.invalid.users.has(user.externalId)) return true;
-    if (scope.invalid.subjects.has(subjectExternalIdOf.get(row.subjectId) ?? "")) return true;
-    if (user?.role !== "student") return scope.catalogExempt || (user !== undefined && scope.teachersPartial.has(user.externalId));
-    const classExt = scope.classOfRow(row.classId);
-    if (!scope.classAccountedFor(classExt)) return true;
-    return stillIn.has(`${classExt}|${user.externalId}`) && !scope.subjectsComplete.has(classExt!);
+    const key = parseEnrollmentKey(row.externalId);
+    // A ref that is not user|subject|class: nothing says what it is, so it is left as it is.
+    if (key === null) return true;
+    const user = userByExternalId.get(key.userId);
+    if (scope.invalid.users.has(key.userId) || scope.invalid.subjects.has(key.subjectId)) return true;
+    if (user?.role !== "student") return scope.catalogExempt || (user !== undefined && scope.teachersPartial.has(key.userId));
+    if (!scope.classAccountedFor(key.classId)) return true;
+    return stillIn.has(`${key.classId}|${key.userId}`) && !scope.subjectsComplete.has(key.classId);
   });
 }
 

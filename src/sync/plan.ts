@@ -38,7 +38,11 @@ export type CurrentRow = {
   abbrev?: string | null;
 };
 export type CurrentUser = CurrentRow & { role: "student" | "teacher"; classId: string | null };
-export type CurrentEnrollment = CurrentRow & { userId: string; subjectId: string; classId: string };
+/**
+ * An enrollment's ref is all its fields (user|subject|class, enrollmentKey): they never change,
+ * so the state reads no more of its row than whether it is active.
+ */
+export type CurrentEnrollment = CurrentRow;
 
 export type CurrentState = {
   classes: CurrentRow[];

@@ -9,7 +9,7 @@
  *   id, and so are its enrollments' refs (user|subject|class).
  * Pure: the plan carries the re-keys, the applier writes them.
  */
-import { enrollmentKey, PUBLIC_SUBJECT_PREFIX, publicSubjectId, type RosterSubject } from "../bakalari/roster";
+import { enrollmentKey, parseEnrollmentKey, PUBLIC_SUBJECT_PREFIX, publicSubjectId, type RosterSubject } from "../bakalari/roster";
 import type { CurrentEnrollment, CurrentRow } from "./plan";
 
 export type Rekey = { type: "subject" | "enrollment"; from: string; to: string };
@@ -25,14 +25,6 @@ export type SubjectKeys = {
 };
 
 const isPublicKey = (id: string) => id.startsWith(PUBLIC_SUBJECT_PREFIX);
-
-/** An enrollment's ref is user|subject|class; user and class ids never hold "|", a subject key may. */
-function subjectOfEnrollmentRef(ref: string): { user: string; subject: string; cls: string } | null {
-  const first = ref.indexOf("|");
-  const last = ref.lastIndexOf("|");
-  if (first < 0 || last <= first) return null;
-  return { user: ref.slice(0, first), subject: ref.slice(first + 1, last), cls: ref.slice(last + 1) };
-}
 
 export function resolveSubjectKeys(roster: RosterSubject[], subjects: CurrentRow[], enrollments: CurrentEnrollment[]): SubjectKeys {
   const byKey = new Map(subjects.map((r) => [r.externalId, r]));
@@ -62,10 +54,10 @@ export function resolveSubjectKeys(roster: RosterSubject[], subjects: CurrentRow
 
   const rekeys: Rekey[] = [...moved].map(([from, to]) => ({ type: "subject", from, to }));
   const rekeyedEnrollments = enrollments.map((e) => {
-    const parts = subjectOfEnrollmentRef(e.externalId);
-    const to = parts ? moved.get(parts.subject) : undefined;
+    const parts = parseEnrollmentKey(e.externalId);
+    const to = parts ? moved.get(parts.subjectId) : undefined;
     if (!parts || to === undefined) return e;
-    const externalId = enrollmentKey({ userId: parts.user, subjectId: to, classId: parts.cls });
+    const externalId = enrollmentKey({ ...parts, subjectId: to });
     rekeys.push({ type: "enrollment", from: e.externalId, to: externalId });
     return { ...e, externalId };
   });

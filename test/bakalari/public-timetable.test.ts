@@ -7,7 +7,9 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { fakeControl, type ExpectedRoster } from "../../dev/fake-bakalari/control";
 import { decodeCharacterReferences } from "../../src/bakalari/character-references";
+import { createHttpClient } from "../../src/bakalari/http";
 import { parsePublicPage, type PublicLesson, type PublicOption } from "../../src/bakalari/public-timetable";
+import { PUBLIC_ENTRY_PATH, readPublicView } from "../../src/bakalari/public-view";
 
 // ---------------------------------------------------------------------------
 // Pages in the shape of the samples (not copies of them)
@@ -226,6 +228,26 @@ describe("the documented samples", () => {
       { id: "B2", text: "G5B" },
     ]);
     expect(parsed.lessons).toEqual([OV, NJ, KA]);
+  });
+});
+
+describe("ids the public lists give", () => {
+  /** readPublicView against one entry page, served by a fetch that answers nothing else. */
+  const readEntry = (html: string) =>
+    readPublicView(
+      createHttpClient("http://school.test", async (input) =>
+        new URL(String(input instanceof Request ? input.url : input)).pathname === PUBLIC_ENTRY_PATH
+          ? new Response(html, { headers: { "content-type": "text/html; charset=utf-8" } })
+          : new Response("not here", { status: 404 }),
+      ),
+    );
+
+  it.each([
+    ["a class id holding the | that joins an enrollment's ids", "1F", "1|F"],
+    ["a teacher id of 129 characters", "UYZJL", "U".repeat(129)],
+  ])("makes the read unusable for %s, rather than leaving that record out", async (_, from, to) => {
+    const read = await readEntry(page(LISTS.replace(`value="${from}"`, `value="${to}"`)));
+    expect(read).toEqual({ ok: false, reason: expect.stringContaining("1 class or teacher id(s) that are not usable") });
   });
 });
 

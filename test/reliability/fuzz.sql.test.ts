@@ -50,8 +50,12 @@ const text = fc.oneof(
 );
 /** Cut to a length, never through a surrogate pair (half a pair is not storable text). */
 const cut = (s: string, length: number) => storable(s.slice(0, length));
-/** Ids: the same, short, never empty; a prefix keeps teachers and students in their own id spaces. */
-const id = (prefix: string) => text.map((s) => `${prefix}${cut(s, 60)}`);
+/**
+ * Ids: the same, short, never empty; a prefix keeps teachers and students in their own id
+ * spaces. Never a "|", as the source refuses (src/bakalari/schemas.ts): it joins an
+ * enrollment's ids, and the planner reads them back from its key.
+ */
+const id = (prefix: string) => text.map((s) => `${prefix}${cut(s, 60).replaceAll("|", "/")}`);
 
 const school: fc.Arbitrary<School> = fc
   .record({

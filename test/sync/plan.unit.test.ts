@@ -23,12 +23,7 @@ function stateAfter(p: Plan): CurrentState {
     classes: p.classes.create.map(row),
     subjects: p.subjects.create.map(row),
     users: p.users.create.map((r) => ({ ...row(r), role: r.fields.role, classId: r.fields.classId })),
-    enrollments: p.enrollments.create.map((r) => ({
-      ...row(r),
-      userId: r.fields.userId,
-      subjectId: r.fields.subjectId,
-      classId: r.fields.classId,
-    })),
+    enrollments: p.enrollments.create.map(row),
   };
 }
 
@@ -128,6 +123,15 @@ describe("records dropped by validation", () => {
     expect(p.counts.users.deactivated).toBe(0);
     expect(p.counts.enrollments.deactivated).toBe(0);
     expect(p.warnings).toContainEqual(expect.objectContaining({ code: "CLASSES_EXEMPT", message: expect.stringMatching(/^2 class/) }));
+  });
+
+  it("leaves an enrollment whose ref is not user|subject|class as it is, and deactivates one that is", () => {
+    const school = makeSchool({ classes: 1, studentsPerClass: 2 });
+    const state = stateAfter(planSync(rosterOf(school), empty, { newId }));
+    const odd = { externalId: "not-a-key", internalId: newId(), contentHash: contentHash([]), active: true };
+    const listedNoMore = { ...odd, externalId: `${school.students[0]!.id}|S-gone|${school.classes[0]!.id}`, internalId: newId() };
+    const p = planSync(rosterOf(school), { ...state, enrollments: [...state.enrollments, odd, listedNoMore] }, { newId });
+    expect(p.enrollments.deactivate).toEqual([listedNoMore.internalId]);
   });
 });
 
