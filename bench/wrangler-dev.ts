@@ -13,7 +13,8 @@
  *
  * Every run is a cron tick through wrangler's /__scheduled, which answers once the handler has
  * finished; its time is that request's wall time. Requests are counted twice: by the Worker (the
- * run record's bakalariRequests) and by the fake (its /_fake/stats before and after). Prints a
+ * run record's bakalariRequests) and by the fake (its /_fake/stats before and after). The
+ * Worker's heap is watched through wrangler's inspector (bench/workerd-heap.ts). Prints a
  * table and the goals with PASS or MISS, and writes them as `wranglerDev` in bench/results.json
  * (not committed), beside the bench's own figures.
  * Not part of `npm test`: it takes a few minutes, and its figures are timings.
@@ -29,6 +30,7 @@ import { startWorker } from "../dev/wrangler-dev";
 import { openAdmin, startBench } from "./databases";
 import { startFake } from "./fake";
 import { writeWranglerResults } from "./results-file";
+import { connectWorkerdHeap } from "./workerd-heap";
 import { median } from "./stats";
 
 /** wrangler.toml's cron; /__scheduled passes it to the handler. */
@@ -86,6 +88,10 @@ type Tick = {
   /** Rows created, updated, deactivated and reactivated (the run's counts). */
   rowsChanged: number;
   statements: number;
+  /** The largest used V8 heap of the Worker's isolate seen during the tick (bench/workerd-heap.ts), in MiB. */
+  heapMb: number;
+  /** How many times the heap was asked for during the tick. */
+  heapSamples: number;
   /** leave ticks: whether the pupil's row is inactive after it. */
   pupilInactive?: boolean;
 };
@@ -131,14 +137,17 @@ async function main(): Promise<void> {
         },
       });
       console.log(`bench:wrangler: public timetable ${mode}: ${fake.school}; wrangler dev on ${worker.url}`);
+      const heap = await connectWorkerdHeap(worker.inspectorPort);
       try {
         const tick = async (kind: Tick["kind"], n: number): Promise<Tick> => {
           const before = (await control.stats()).requests.total;
           const runsBefore = await runCount(pool);
+          const watch = heap.watch();
           const t = performance.now();
           const res = await fetch(`${worker.url}/__scheduled?cron=${encodeURIComponent(CRON)}`);
           const answer = await res.text();
           const ms = Math.round(performance.now() - t);
+          const heapSeen = await watch.stop();
           // A failed or held run makes the handler throw: wrangler answers 500, and the record says why.
           const run = await finishedRun(pool, runsBefore);
           if (!res.ok && run.status === "ok") throw new Error(`/__scheduled answered ${res.status}: ${answer.slice(0, 500)}`);
@@ -155,9 +164,13 @@ async function main(): Promise<void> {
             rostersReused: run.coverage?.rosters?.groupsReused ?? 0,
             rowsChanged: changed(run.counts),
             statements: run.statements,
+            heapMb: heapSeen.peakMb,
+            heapSamples: heapSeen.samples,
           };
           ticks.push(result);
-          console.log(`bench:wrangler: ${mode} ${kind} ${n}: ${run.status}, ${ms} ms, ${result.requests} requests`);
+          console.log(
+            `bench:wrangler: ${mode} ${kind} ${n}: ${run.status}, ${ms} ms, ${result.requests} requests, heap ${result.heapMb} MB (${result.heapSamples} samples)`,
+          );
           return result;
         };
         await tick("first", 0);
@@ -170,6 +183,7 @@ async function main(): Promise<void> {
           if (t.pupilInactive) break;
         }
       } finally {
+        await heap.close();
         await worker.stop();
         await fake.stop();
         await pool.end();
@@ -203,6 +217,7 @@ async function main(): Promise<void> {
       bakalari: `the fake school (dev/fake-bakalari, size ${options.size}) in a child process, every request answered ${options.latencyMs} ms later (fault rule { path: "^/", kind: "latency" })`,
       runs: "every run a cron tick: GET /__scheduled (answers once the handler finished); ms is its wall time; the first on an empty database",
       requests: "requests: the run record's bakalariRequests; fakeRequests: the fake's own count over the tick",
+      heap: "heapMb: the largest used V8 heap of the Worker's isolate seen during the tick, Runtime.getHeapUsage through wrangler's inspector every 5 ms (bench/workerd-heap.ts); seen between the Worker's tasks only, so a lower bound of its peak; the heap is not capped, so it holds garbage not yet collected",
     },
     options,
     ticks,
@@ -286,7 +301,21 @@ function goalsOf(ticks: Tick[], mode: PublicMode): Goal[] {
 const thousands = (n: number) => Math.round(n).toLocaleString("en-US");
 
 function table(ticks: Tick[]): string {
-  const header = ["public", "tick", "status", "ms", "run ms", "requests", "fake req", "read", "reused", "changed", "stmts", "pupil"];
+  const header = [
+    "public",
+    "tick",
+    "status",
+    "ms",
+    "run ms",
+    "requests",
+    "fake req",
+    "read",
+    "reused",
+    "changed",
+    "stmts",
+    "heap MB",
+    "pupil",
+  ];
   const lines = ticks.map((t) => [
     t.publicTimetable,
     t.kind === "first" ? "first" : `${t.kind} ${t.n}`,
@@ -299,6 +328,7 @@ function table(ticks: Tick[]): string {
     String(t.rostersReused),
     String(t.rowsChanged),
     String(t.statements),
+    t.heapMb.toFixed(1),
     t.pupilInactive === undefined ? "" : t.pupilInactive ? "inactive" : "active",
   ]);
   const numeric = header.map((_, i) => i >= 3 && i < header.length - 1);

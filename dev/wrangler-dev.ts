@@ -17,6 +17,8 @@ const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 export type DevWorker = {
   url: string;
+  /** The DevTools protocol's port (wrangler's inspector proxy): /json/list names the Worker's target. */
+  inspectorPort: number;
   /** SIGTERM to the group, then SIGKILL to whatever ignored it. */
   stop(): Promise<void>;
   /** SIGKILL to wrangler and everything it started: an invocation cut off mid-run. */
@@ -56,7 +58,8 @@ export async function startWorker(options: WorkerOptions): Promise<DevWorker> {
   writeFileSync(envFile, `${lines.join("\n")}\n`, { mode: 0o600 });
 
   const port = options.port ?? (await freePort());
-  const args = ["dev", "--test-scheduled", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(await freePort())];
+  const inspectorPort = await freePort();
+  const args = ["dev", "--test-scheduled", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort)];
   args.push("--env-file", envFile, "--show-interactive-dev-session=false", "--persist-to", options.persistTo ?? path.join(dir, "state"));
   if (options.logLevel) args.push("--log-level", options.logLevel);
   const child = spawn(path.join(ROOT, "node_modules", ".bin", "wrangler"), args, {
@@ -102,6 +105,7 @@ export async function startWorker(options: WorkerOptions): Promise<DevWorker> {
   // onData stays attached: it drains the pipes (a full pipe would block wrangler) and keeps the tail.
   return {
     url: `http://127.0.0.1:${port}`,
+    inspectorPort,
     stop,
     kill: async () => {
       signalGroup("SIGKILL");
