@@ -68,8 +68,25 @@ export function createBakalariSource(options: BakalariSourceOptions): BakalariSo
   async function read(readOptions: ReadOptions = {}): Promise<Roster> {
     const incremental = readOptions.incremental ?? false;
     const warnings: RosterWarning[] = [];
-    const dropped: DroppedRecord[] = [];
     const warn = (w: RosterWarning) => warnings.push(w);
+    // The rosters kept from earlier runs, for an incremental read: loaded from Postgres while
+    // Bakaláři answers. load() never throws (a store it cannot read is an empty one, warned
+    // of), and the read waits for it even when Bakaláři fails, so that no query is left running.
+    const kept = incremental && options.rosters ? options.rosters.store.load(warn) : null;
+    try {
+      return await readViews(incremental, kept, warnings, warn);
+    } finally {
+      await kept;
+    }
+  }
+
+  async function readViews(
+    incremental: boolean,
+    kept: Promise<Map<string, KeptRoster>> | null,
+    warnings: RosterWarning[],
+    warn: (w: RosterWarning) => void,
+  ): Promise<Roster> {
+    const dropped: DroppedRecord[] = [];
     const cache = options.tokenCache;
     if (!cache) {
       warn({
@@ -104,7 +121,11 @@ export function createBakalariSource(options: BakalariSourceOptions): BakalariSo
     // asking once Bakaláři keeps failing, and a deadline bounds the whole read, so a run
     // against a dying server ends well inside its lease instead of retrying ~800 lists.
     const catalog = buildCatalog(timetable.value, classbook, publicTimetable.view);
-    const { lessons, reused } = await chooseRosters(catalog, classbook, incremental ? options.rosters : undefined, warn);
+    const { lessons, reused } = await chooseRosters(
+      catalog,
+      classbook,
+      kept && options.rosters ? { kept, rotation: options.rosters.rotation } : null,
+    );
     const breaker = rosterBreaker(now().getTime() + ROSTER_READ_BUDGET_MS, now);
     // Pulled by as many workers as requests may be in flight, so the breaker is asked
     // right before each request starts, not when the list is queued.
@@ -177,13 +198,12 @@ export function bakalariSourceFor(
 async function chooseRosters(
   catalog: Catalog,
   classbook: Classbook | null,
-  rosters: BakalariSourceOptions["rosters"],
-  warn: (w: RosterWarning) => void,
+  rosters: { kept: Promise<Map<string, KeptRoster>>; rotation: number } | null,
 ): Promise<{ lessons: RosterLesson[]; reused: Map<string, KeptRoster> }> {
   const lessons = rosterLessons(catalog, classbook);
   const reused = new Map<string, KeptRoster>();
   if (!rosters || lessons.length === 0) return { lessons, reused };
-  const kept = await rosters.store.load(warn);
+  const kept = await rosters.kept;
   const toRead = rostersToRead(
     catalog.groups.map((g) => g.id),
     kept,
