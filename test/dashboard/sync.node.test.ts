@@ -113,6 +113,8 @@ describe("the operator dashboard in a browser: syncing", { timeout: 60_000 }, ()
     const applied = await countsShown(page);
     expect(applied.users.deactivated).toBeGreaterThan(10);
     expect(await rowCount("users", "active")).toBe(activeBefore - applied.users.deactivated);
+    // The runs list is fetched again after the outcome is shown: wait for the applied run at its top.
+    await page.locator('#runs-body tr:first-child[data-status="ok"]').waitFor();
     const statuses = await page.locator("#runs-body tr").evaluateAll((rows) => rows.slice(0, 2).map((r) => r.getAttribute("data-status")));
     expect(statuses).toEqual(["ok", "held"]);
     await shoot(page, "06-applied");
