@@ -103,7 +103,7 @@ export type AuthOptions = { accessTokenLifetimeSec?: number; expireAccessTokens?
 export type AuthResult = { ok: true; accessTokenLifetimeSec: number; expired: number };
 
 /** What the public timetable pages (`/Timetable/Public…`) do: served from the model ("on"), or a way a school's may be off. */
-export type PublicTimetableMode = "on" | "loginRedirect" | "notFound" | "serverError" | "emptyLists" | "unrecognised";
+export type PublicTimetableMode = "on" | "loginRedirect" | "notFound" | "serverError" | "emptyLists" | "unrecognised" | "unusableIds";
 
 /** Who an account is: the school's management, a teacher, a student, or that student's parent. */
 export type AccountKind = "management" | "teacher" | "student" | "parent";

@@ -56,6 +56,15 @@ function schoolLists(school: School): Lists {
 
 const EMPTY_LISTS: Lists = { classes: [], teachers: [], rooms: [] };
 
+/**
+ * The assumption's alternative (README): the first class listed under an id holding "|", the
+ * character that joins an enrollment's ids, which the API's records never show.
+ */
+function withUnusableId(lists: Lists): Lists {
+  const [first, ...rest] = lists.classes;
+  return first ? { ...lists, classes: [{ ...first, id: `${first.id}|${first.text}` }, ...rest] } : lists;
+}
+
 const HEAD_SCRIPT = `
     <script type="text/javascript">
       // Builds the week's address from the lists; markup in strings is only text to a parser.
@@ -236,10 +245,10 @@ const BODY_SCRIPT = `
 
 export type PageRequest = { week: PageWeek; kind: PageKind; id: string } | null;
 
-/** The page the fake serves in the given mode (for "on", "emptyLists" and "unrecognised"); `null` target: the entry page. */
+/** The page the fake serves in the given mode (for "on", "emptyLists", "unrecognised" and "unusableIds"); `null` target: the entry page. */
 export function renderPublicPage(school: School, mode: PublicTimetableMode, target: PageRequest, today: number = pragueToday()): string {
   const markup: Markup = mode === "unrecognised" ? "unrecognised" : "standard";
-  const lists = mode === "emptyLists" ? EMPTY_LISTS : schoolLists(school);
+  const lists = mode === "emptyLists" ? EMPTY_LISTS : mode === "unusableIds" ? withUnusableId(schoolLists(school)) : schoolLists(school);
   const header = `<nav class="navbar bk-navbar"><a class="navbar-brand" href="/">Bakal&#225;ři</a><span class="navbar-text">Rozvrh</span></nav>`;
   if (target === null) {
     return htmlDocument(

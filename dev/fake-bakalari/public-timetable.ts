@@ -17,7 +17,8 @@
  *
  * A switch (`/_fake/public-timetable`) turns the timetable off in the ways a school's
  * may be: a redirect to the login page, 404, 500, empty lists, or markup this reader
- * does not know. See README.md ("Public timetable").
+ * does not know; or lists a class by an id the API would refuse. See README.md
+ * ("Public timetable").
  *
  * This module holds the routes and the switch; the pages are public-timetable-pages.ts,
  * their encoding and names public-timetable-text.ts.
@@ -38,6 +39,7 @@ export const PUBLIC_TIMETABLE_MODES = [
   "serverError",
   "emptyLists",
   "unrecognised",
+  "unusableIds",
 ] as const satisfies readonly PublicTimetableMode[];
 
 /** The switch, part of the fake's state: a reset turns the timetable back on. */

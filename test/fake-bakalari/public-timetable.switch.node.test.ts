@@ -62,7 +62,7 @@ describe("encoding", () => {
 });
 
 describe("the switch", () => {
-  const modes: PublicTimetableMode[] = ["on", "loginRedirect", "notFound", "serverError", "emptyLists", "unrecognised"];
+  const modes: PublicTimetableMode[] = ["on", "loginRedirect", "notFound", "serverError", "emptyLists", "unrecognised", "unusableIds"];
 
   it("answers the mode, takes each one, refuses others, and a reset turns the timetable back on", async () => {
     expect(await control.publicTimetableMode()).toEqual({ mode: "on" });
@@ -135,6 +135,16 @@ describe("the switch", () => {
       expect(item).toContain("day-item-hover");
       expect(item.split("</div>\n        </div>")[0]).not.toContain("data-detail");
     }
+  });
+
+  it("unusableIds: the lists name the first class by an id holding |; the other lists stay as they are", async () => {
+    const on = await page("/Timetable/Public");
+    await control.publicTimetable("unusableIds");
+    const odd = await page("/Timetable/Public");
+    expect(odd.status).toBe(200);
+    const [first, ...rest] = options(on.text, "selectedClass")!.slice(1);
+    expect(options(odd.text, "selectedClass")!.slice(1)).toEqual([{ ...first!, id: `${first!.id}|${first!.text}` }, ...rest]);
+    for (const id of ["selectedTeacher", "selectedRoom"]) expect(options(odd.text, id)).toEqual(options(on.text, id));
   });
 });
 

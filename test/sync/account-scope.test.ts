@@ -293,7 +293,7 @@ describe("with the public timetable", () => {
     expect(await rowVersions(db)).toBe(before);
   });
 
-  for (const mode of ["loginRedirect", "notFound", "serverError", "emptyLists", "unrecognised"] as const) {
+  for (const mode of ["loginRedirect", "notFound", "serverError", "emptyLists", "unrecognised", "unusableIds"] as const) {
     it(`turned off (${mode}), it deactivates and changes nothing, warns, and turned back on writes nothing`, async ({ db, run }) => {
       expectStatus(await run("ucitel"), "ok");
       const before = await rowVersions(db);
