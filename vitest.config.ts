@@ -2,7 +2,7 @@ import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { builtinModules } from "node:module";
 import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config";
 import type { Driver } from "./test/support/driver";
-import "./test/support/tcp-no-delay.ts";
+import "./test/support/hyperdrive-proxy-sockets.ts";
 import { workerVars } from "./test/support/worker-vars.ts";
 
 /**
